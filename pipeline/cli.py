@@ -1,0 +1,186 @@
+"""Command line: ``python -m pipeline COMMAND`` (or the ``rectify`` console script).
+
+Each command's help is its function's docstring, with a runnable example. Library errors are
+typed (``pipeline.errors``); here they become one-line messages and exit statuses:
+0 everything read, 1 some files failed (the rest were written), 2 bad usage or a fatal error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+
+def cmd_extract(args) -> int:
+    """Extract every notice under DIR into parquet tables.
+
+    Example:
+      python -m pipeline extract corpus --out output
+      python -m pipeline extract new_notices/ --out output --prune
+
+    Reads .txt (UTF-8, GB18030/GBK, Big5, UTF-16), .html/.htm, .docx and .pdf files. Writes
+    notices, items, measures, entities and manifest .parquet files to --out. Unchanged files are
+    not parsed again; --prune drops rows of files no longer in DIR. Exit status 1 when any file
+    failed (see the manifest for the reason), 0 otherwise.
+    """
+    from tqdm import tqdm
+
+    from .api import NoticeParser
+    from .run import extract_folder
+
+    parser = NoticeParser(ner=None if args.rules_only else args.models / "ner",
+                          classifier=None if args.rules_only else args.models / "measure_classifier",
+                          build_docs=False)
+    print(f"models: entities by {parser.components['entities']}, measures labelled by "
+          f"{parser.components['measure_labels']}", file=sys.stderr)
+
+    def progress(paths):
+        return tqdm(paths, desc="notices", unit="file", disable=args.quiet or not paths)
+
+    summary = extract_folder(args.dir, args.out, parser=parser, prune=args.prune, progress=progress)
+    print(summary.format())
+    print(f"tables written to {args.out}/")
+    return summary.exit_status
+
+
+def cmd_evaluate(args) -> int:
+    """Score the pipeline against the gold annotations.
+
+    Example:
+      python -m pipeline evaluate --gold annotations/gold.jsonl --report output/evaluation.json
+
+    Prints per-label precision/recall/F1 (exact and overlap), value accuracy, structure and
+    measure scores, for real and written notices separately; writes the JSON report.
+    """
+    from .evaluation_run import evaluate_all
+    report = evaluate_all(args.gold, args.report, models=args.models, folds=args.folds)
+    print(report)
+    return 0
+
+
+def cmd_train(args) -> int:
+    """Retrain the models from the gold annotations.
+
+    Example:
+      python -m pipeline train                       # NER and measure classifier
+      python -m pipeline train --only classifier --force
+
+    A new model replaces the current one only if its cross-validated scores do not fall;
+    otherwise the command says which label got worse and keeps the old model (--force replaces it).
+    """
+    status = 0
+    if args.only in (None, "classifier"):
+        from .classifier import train_and_evaluate
+        result = train_and_evaluate(args.gold, args.models / "measure_classifier", force=args.force)
+        print(result.get("message", json.dumps(result, ensure_ascii=False, default=str)[:2000]))
+        status = max(status, 0 if result.get("replaced", True) else 3)
+    if args.only in (None, "ner"):
+        from .ner import train_ner
+        result = train_ner(args.gold, args.models / "ner", force=args.force)
+        print(result.get("message", ""))
+    return status
+
+
+def cmd_suggest(args) -> int:
+    """Write a Label Studio task file with the N measures the classifier is least sure about.
+
+    Example:
+      python -m pipeline suggest 50 --tables output --out annotations/suggested_tasks.json
+    """
+    from .classifier import MeasureClassifier, suggest_uncertain
+    classifier = MeasureClassifier.load(args.models / "measure_classifier")
+    written = suggest_uncertain(Path(args.tables) / "measures.parquet", args.n, args.out, classifier)
+    print(f"wrote {args.out}" if written is None else written)
+    return 0
+
+
+def cmd_import(args) -> int:
+    """Merge an annotation tool's export into annotations/gold.jsonl.
+
+    Example:
+      python -m pipeline import export.json --format label-studio
+      python -m pipeline import project.jsonl --format doccano
+      python -m pipeline import measures_export.json --format label-studio-measures
+
+    Records with the same notice id (or the same text) are replaced, new ones added; missing
+    normalised values are filled in by the rules.
+    """
+    from .import_export import import_file
+    print(import_file(args.file, args.format, args.gold))
+    return 0
+
+
+def cmd_schema(args) -> int:
+    """Print the data dictionary of the output tables (Markdown).
+
+    Example:
+      python -m pipeline schema
+    """
+    from .tables import data_dictionary
+    print(data_dictionary())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Extract linked tables from Chinese rectification notices (巡视/巡察整改进展情况的通报).",
+        epilog="Example: python -m pipeline extract corpus --out output",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    root.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = root.add_subparsers(dest="command", required=True)
+    repo = Path(__file__).resolve().parent.parent
+
+    def add(name, func):
+        doc = func.__doc__ or ""
+        summary, _, rest = doc.strip().partition("\n")
+        p = sub.add_parser(name, help=summary, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(func=func)
+        p.add_argument("--models", type=Path, default=repo / "models", help="models folder (default: models/)")
+        return p
+
+    p = add("extract", cmd_extract)
+    p.add_argument("dir", type=Path, help="folder of notice files (or one file)")
+    p.add_argument("--out", type=Path, default=Path("output"), help="output folder (default: output/)")
+    p.add_argument("--prune", action="store_true", help="drop rows of files no longer in DIR")
+    p.add_argument("--rules-only", action="store_true", help="ignore trained models")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p = add("evaluate", cmd_evaluate)
+    p.add_argument("--gold", type=Path, default=repo / "annotations" / "gold.jsonl")
+    p.add_argument("--report", type=Path, default=Path("output") / "evaluation.json")
+    p.add_argument("--folds", type=int, default=5, help="folds of the grouped cross-validation")
+    p = add("train", cmd_train)
+    p.add_argument("--gold", type=Path, default=repo / "annotations" / "gold.jsonl")
+    p.add_argument("--only", choices=("classifier", "ner"))
+    p.add_argument("--force", action="store_true", help="replace the model even if scores fall")
+    p = add("suggest", cmd_suggest)
+    p.add_argument("n", type=int, help="how many measures")
+    p.add_argument("--tables", type=Path, default=Path("output"))
+    p.add_argument("--out", type=Path, default=Path("annotations") / "suggested_tasks.json")
+    p = add("import", cmd_import)
+    p.add_argument("file", type=Path)
+    p.add_argument("--format", required=True, choices=("label-studio", "doccano", "label-studio-measures"))
+    p.add_argument("--gold", type=Path, default=repo / "annotations" / "gold.jsonl")
+    add("schema", cmd_schema)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    from .errors import PipelineError
+    try:
+        return args.func(args)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as exc:
+        print(f"error: {exc.filename}: no such file or folder", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

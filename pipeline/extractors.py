@@ -1,0 +1,353 @@
+"""Rule-based extractors for DATE, MONEY, PERSON_COUNT, DOC_TITLE and ORG.
+
+Each extractor reads a ``TextView`` (the original text, its same-length matching text and the
+notice date) and returns ``Entity`` records with exact offsets into the original text and their
+normalised values. Patterns and word lists live in ``patterns/*.jsonl`` and ``lexicons/``;
+this module holds only the logic. Overlaps between extractors are settled in one place,
+``overlaps.resolve``, never here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import cn2an
+
+from . import dates
+from .resources import alternation, pattern_rows, patterns, table, word_list
+from .types import Entity
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class TextView:
+    text: str  # as decoded: offsets refer to it, values are read from it
+    mtext: str  # same length, traditional → simplified, full-width → half-width: for matching
+    notice_date: dt.date | None = None
+    line_starts: list[int] = field(default_factory=list)
+
+    def __post_init__(self):
+        if not self.line_starts:
+            self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.mtext)]
+
+    def line_of(self, offset: int) -> int:
+        import bisect
+        return bisect.bisect_right(self.line_starts, offset) - 1
+
+
+def _entity(view: TextView, start: int, end: int, label: str, source: str, **values) -> Entity:
+    return Entity(start=start, end=end, label=label, text=view.text[start:end], source=source, **values)
+
+
+class DateExtractor:
+    label = "DATE"
+    name = "rule:date"
+
+    def __init__(self):
+        self.rows = pattern_rows("dates")
+
+    def find(self, view: TextView) -> list[Entity]:
+        candidates = []
+        for row in self.rows:
+            for m in row["regex"].finditer(view.mtext):
+                if m.end() > m.start():
+                    candidates.append((m.start(), m.end(), row["id"], m))
+        # Longest match first at each place, so 2023年3月8日至6月10日 is one range.
+        candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+        chosen, last_end = [], -1
+        for start, end, pid, m in candidates:
+            if start >= last_end:
+                chosen.append((start, end, pid, m))
+                last_end = end
+        entities = []
+        explicit_years: list[tuple[int, int, int]] = []  # (offset, line, year)
+        for start, end, pid, m in chosen:
+            groups = m.groupdict()
+            if pid == "month_without_year" and not groups.get("d") and not groups.get("m2") \
+                    and not groups.get("part") and not groups.get("open") and not m.group(0).endswith("份") \
+                    and not self._month_context(view, start, end):
+                continue  # a bare 3月 is too often part of something else (3月一次)
+            context_year = None
+            if not (groups.get("y") or groups.get("ycn") or groups.get("rel") or groups.get("near")):
+                context_year = self._context_year(view, start, explicit_years)
+            period = dates.resolve(groups, view.notice_date, context_year)
+            if period is None:
+                continue
+            year = dates.to_int(groups.get("y") or groups.get("ycn"))
+            if groups.get("rel") and view.notice_date:
+                year = view.notice_date.year + dates.RELATIVE_YEARS[groups["rel"]]
+            if year and not groups.get("open"):
+                explicit_years.append((start, view.line_of(start), year))
+            entities.append(_entity(view, start, end, self.label, self.name,
+                                    start_date=period[0], end_date=period[1]))
+        return entities
+
+    @staticmethod
+    def _month_context(view: TextView, start: int, end: int) -> bool:
+        after = view.mtext[end:end + 1]
+        return after in ("，", ",", "起", "以", "至", "前", "底", "末", "中", "完", "开", "")
+
+    @staticmethod
+    def _context_year(view: TextView, start: int, explicit_years) -> int | None:
+        """Nearest earlier explicit year in the same paragraph, else the notice's year.
+
+        Years after the notice's own year are plans, not the frame of later past events.
+        """
+        line = view.line_of(start)
+        limit = view.notice_date.year if view.notice_date else None
+        for offset, year_line, year in reversed(explicit_years):
+            if year_line == line and (limit is None or year <= limit):
+                return year
+        return limit
+
+
+class MoneyExtractor:
+    label = "MONEY"
+    name = "rule:money"
+
+    def __init__(self):
+        self.rows = pattern_rows("money")
+        self.currencies = dict(table("currencies"))
+        self.context = re.compile(alternation(word_list("money_context")))
+
+    def find(self, view: TextView) -> list[Entity]:
+        found = []
+        for row in self.rows:
+            for m in row["regex"].finditer(view.mtext):
+                if row.get("requires_context"):
+                    sentence_start = max(view.mtext.rfind(ch, 0, m.start()) for ch in "。；\n") + 1
+                    if not self.context.search(view.mtext, sentence_start, m.start()):
+                        continue
+                value = self._value(m.group("num"), m.group("unit"))
+                if value is None:
+                    continue
+                before = view.mtext[max(0, m.start() - 1):m.start()]
+                approx = bool(m.group("approx1") or m.group("approx2") or before in ("约", "近"))
+                currency = self.currencies.get(m.groupdict().get("cur") or "元", "CNY")
+                found.append(_entity(view, m.start(), m.end(), self.label, self.name,
+                                     value=value, currency=currency, approx=approx))
+        return found
+
+    @staticmethod
+    def _value(num: str, unit: str | None) -> float | None:
+        multipliers = {None: 1, "": 1, "百": 100, "千": 1000, "万": 10_000, "百万": 1_000_000,
+                       "千万": 10_000_000, "亿": 100_000_000, "万亿": 1_000_000_000_000}
+        try:
+            if re.fullmatch(r"[\d.,]+", num):
+                amount = Decimal(num.replace(",", ""))
+            else:
+                amount = Decimal(str(cn2an.cn2an(num.replace("两", "二"), "smart")))
+        except (ValueError, InvalidOperation, KeyError):
+            return None
+        return float(round(amount * multipliers[unit], 2))
+
+
+class PersonCountExtractor:
+    label = "PERSON_COUNT"
+    name = "rule:person_count"
+
+    def __init__(self):
+        self.rows = pattern_rows("person_counts")
+
+    def find(self, view: TextView) -> list[Entity]:
+        found = []
+        for row in self.rows:
+            for m in row["regex"].finditer(view.mtext):
+                num = m.group("num")
+                if m.start() and view.mtext[m.start() - 1] in ".．":
+                    # 19.5名干部 is item 19 about 5 people; 2.5人 is no count at all.
+                    line_start = view.line_starts[view.line_of(m.start())]
+                    if not re.fullmatch(r"[ \t\u3000]*\d{1,3}[.．]", view.mtext[line_start:m.start()]):
+                        continue
+                if not num.isdigit():
+                    # Chinese numerals glued to a word (统一名称, 唯一) are not counts.
+                    before = view.mtext[m.start() - 1:m.start()] if m.start() else ""
+                    if before and _CJK.match(before) and before not in "对免去了有共计约近达超各另中其余":
+                        continue
+                value = dates.to_int(num)
+                if value is None or value == 0:
+                    continue
+                found.append(_entity(view, m.start(), m.end(), self.label, self.name, value=float(value)))
+        return found
+
+
+class DocTitleExtractor:
+    label = "DOC_TITLE"
+    name = "rule:doc_title"
+
+    def __init__(self):
+        p = patterns("doc_titles")
+        self.title, self.trailer = p["doc_title"], p["title_trailer"]
+        self.kinds = sorted(word_list("doc_kinds"), key=len, reverse=True)
+
+    def find(self, view: TextView) -> list[Entity]:
+        found = []
+        for m in self.title.finditer(view.mtext):
+            start, end = m.span("title")
+            found.append(_entity(view, start, end, self.label, self.name,
+                                 kind=self.kind_of(view.mtext[start:end])))
+        return found
+
+    def kind_of(self, title: str) -> str:
+        core = self.trailer.sub("", title.strip())
+        core = re.sub(r"[〉>」』”\"]+$", "", core)
+        for kind in self.kinds:
+            if core.endswith(kind):
+                return kind
+        return ""
+
+
+class OrgExtractor:
+    """Organisations by shape, never by a list of names.
+
+    An organ suffix from the closed set (``lexicons/org_suffixes.txt``) is found first; its name
+    then grows leftwards over jieba words until a function word, a verb of the trim list,
+    punctuation or a number stops it, and must start with a jurisdiction (``中共``, a place, a
+    level such as 省/市/区) unless the suffix alone names one body here (``党工委``). Named
+    standing bodies (``…领导小组``), company-form endings (``…集团``) and names listed in
+    ``X、Y等企业`` context follow the same left walk.
+    """
+
+    label = "ORG"
+    name = "rule:org"
+    MAX_WORDS = 6
+    STOP_TAGS = ("p", "c", "u", "r", "m", "q", "d", "t", "f", "x", "y", "e", "o")
+    LEVELS = ("省", "市", "县", "区", "州", "镇", "乡", "盟", "旗")
+    PLACE_ENDINGS = ("省", "市", "县", "区", "州", "镇", "乡", "街道", "高新区", "开发区", "新区")
+
+    def __init__(self):
+        from . import segment
+        rows = {row["id"]: row["pattern"] for row in pattern_rows("orgs")}
+        self.suffix = re.compile(alternation(word_list("org_suffixes")))
+        self.extension = re.compile(rows["organ_extension"])
+        self.standing = re.compile(rows["standing_body"])
+        self.company_list = re.compile(rows["company_list"])
+        self.company_suffix = re.compile(rows["company_suffix"])
+        self.leading_noise = re.compile(rows["leading_noise"])
+        self.address_word = re.compile(rows["address_word"])
+        self.not_company = tuple(word_list("org_not_company"))
+        self.bare = set(word_list("org_bare"))
+        self.stop_words = set(word_list("org_left_trim"))
+        self.generic = set(word_list("org_generic"))
+        self.generic_prefixes = tuple(word_list("org_generic_prefixes"))
+        self.places = set(word_list("places"))
+        self.tags = segment.word_tags()
+        self.segment = segment.tokens
+
+    def find(self, view: TextView) -> list[Entity]:
+        t = view.mtext
+        words = self.segment(t)
+        starts = {s: (w, s, e) for w, s, e in words}
+        ends = {e: (w, s, e) for w, s, e in words}
+        boundaries = set(starts) | set(ends)
+        spans: list[tuple[int, int]] = []
+        for m in self.suffix.finditer(t):
+            if m.end() not in boundaries and m.end() < len(t) and _CJK.match(t[m.end()]):
+                continue  # 党组 inside 党组织
+            left = self._walk_left(t, m.start(), ends)
+            start = self._jurisdiction_start(t, left, m.start())
+            if start is None:
+                if m.group(0) not in self.bare or (m.start() not in boundaries):
+                    continue
+                start = m.start()
+            end = m.end()
+            ext = self.extension.match(t, end)
+            if ext:
+                end = ext.end()
+            spans.append((start, end))
+        for pattern in (self.standing, self.company_suffix):
+            for m in pattern.finditer(t):
+                s = m.start("suffix")
+                left = self._walk_left(t, s, ends)
+                if left:
+                    spans.append((left[0][1], m.end()))
+        for m in self.company_list.finditer(t):
+            offset = m.start("names")
+            parts = m.group("names").split("、")
+            for k, part in enumerate(parts):
+                start, end = offset, offset + len(part)
+                offset = end + 1
+                if k == 0:
+                    left = self._walk_left(t, end, ends, allow_verbs=False, allow_alnum=True)
+                    if not left:
+                        continue
+                    start = left[0][1]
+                if 2 <= end - start <= 10 and _CJK.search(t[start:end]) \
+                        and not t[start:end].endswith(self.not_company):
+                    spans.append((start, end))
+        entities, last_end = [], -1
+        # Longest first at each start; nested candidates give way to the longer name.
+        trimmed = set()
+        for start, end in spans:
+            while True:
+                noise = self.leading_noise.match(t, start, end)
+                word = next((w for w in sorted(self.stop_words, key=len, reverse=True)
+                             if t.startswith(w, start)), None)
+                cut = noise.end() - start if noise and noise.end() > start else len(word or "")
+                if not cut or end - start - cut < 2:
+                    break
+                start += cut
+            trimmed.add((start, end))
+        for start, end in sorted(trimmed, key=lambda p: (p[0], -p[1])):
+            name = t[start:end]
+            if start < last_end or self._generic(name):
+                continue
+            last_end = end
+            entities.append(_entity(view, start, end, self.label, self.name))
+        return entities
+
+    def _walk_left(self, t, pos, ends, allow_verbs=True, allow_alnum=False):
+        """Words that end at ``pos`` and before it, while they can be part of a name."""
+        words = []
+        while len(words) < self.MAX_WORDS and pos in ends:
+            word, s, e = ends[pos]
+            tag = self.tags.get(word, "")
+            if allow_alnum and word.isascii() and word.isalnum():
+                words.insert(0, (word, s, e))
+                pos = s
+                continue
+            if (not _CJK.match(word) or word in self.stop_words or tag.startswith(self.STOP_TAGS)
+                    or (not allow_verbs and tag.startswith("v"))):
+                break
+            words.insert(0, (word, s, e))
+            pos = s
+        return words
+
+    def _is_place(self, word: str, next_word: str | None) -> bool:
+        if word in ("中共",) or word in self.places or word in self.LEVELS:
+            return True
+        if word.startswith(("全", "我", "本", "该", "各", "每", "园")) and len(word) <= 2:
+            return word == "园区"
+        if len(word) >= 2 and word.endswith(self.PLACE_ENDINGS):
+            return True
+        return self.tags.get(word, "").startswith("ns") or (
+            next_word is not None and next_word in ("高新区", "开发区", "新区", "市", "县", "区"))
+
+    def _jurisdiction_start(self, t, left, suffix_start):
+        # A name does not reach back across an address part (…财富路怀化高新区纪工委).
+        for i in range(len(left) - 1, -1, -1):
+            if self.address_word.search(left[i][0]):
+                left = left[i + 1:]
+                break
+        for i, (word, s, e) in enumerate(left):
+            nxt = left[i + 1][0] if i + 1 < len(left) else None
+            if self._is_place(word, nxt):
+                return s
+        # A level character glued to the suffix: 市统计局 → 市 + 统计局, 区纪工委.
+        if suffix_start > 0 and t[suffix_start - 1] in self.LEVELS and (
+                not left or left[-1][2] == suffix_start and left[-1][0] in self.LEVELS):
+            return suffix_start - 1
+        for i, (word, s, e) in enumerate(left):
+            if word[0] in self.LEVELS and len(word) <= 3 and i == 0:
+                return s
+        return None
+
+    def _generic(self, name: str) -> bool:
+        return (name in self.generic or name.startswith(self.generic_prefixes)
+                or len(name) < 2 or not _CJK.search(name))
+
+
+RULE_EXTRACTORS = (DateExtractor, MoneyExtractor, PersonCountExtractor, DocTitleExtractor, OrgExtractor)

@@ -1,0 +1,43 @@
+"""Word segmentation with jieba and the project's domain dictionary, loaded once per process.
+
+A private ``jieba.Tokenizer`` keeps the global jieba untouched (other code in the same process
+may use jieba with its own dictionary). ``tokens(text)`` yields ``(word, start, end)``.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+
+import jieba
+import jieba.posseg
+
+from .resources import LEXICONS_DIR
+
+DOMAIN_DICT = LEXICONS_DIR / "domain_dict.txt"
+
+jieba.setLogLevel(logging.WARNING)
+
+
+@functools.cache
+def tokenizer() -> jieba.Tokenizer:
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    tok.load_userdict(str(DOMAIN_DICT))
+    return tok
+
+
+@functools.cache
+def word_tags() -> dict[str, str]:
+    """jieba's part-of-speech tag of each dictionary word (``ns`` place, ``v`` verb, ...)."""
+    pos = jieba.posseg.POSTokenizer(tokenizer())
+    tags = dict(pos.word_tag_tab)
+    with DOMAIN_DICT.open(encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) >= 3:
+                tags[parts[0]] = parts[2]
+    return tags
+
+
+def tokens(text: str) -> list[tuple[str, int, int]]:
+    return list(tokenizer().tokenize(text, HMM=True))
