@@ -234,6 +234,7 @@ class OrgExtractor:
         self.generic = set(word_list("org_generic"))
         self.generic_prefixes = tuple(word_list("org_generic_prefixes"))
         self.places = set(word_list("places"))
+        self.role_words = tuple(word_list("org_role_words"))
         self.tags = segment.word_tags()
         self.segment = segment.tokens
 
@@ -244,15 +245,29 @@ class OrgExtractor:
         ends = {e: (w, s, e) for w, s, e in words}
         boundaries = set(starts) | set(ends)
         spans: list[tuple[int, int]] = []
+        token_at = {}
+        for w, s, e in words:
+            for k in range(s, e):
+                token_at[k] = (s, e)
         for m in self.suffix.finditer(t):
-            if m.end() not in boundaries and m.end() < len(t) and _CJK.match(t[m.end()]):
+            if (m.end() not in boundaries and m.end() < len(t) and _CJK.match(t[m.end()])
+                    and not t.startswith(self.role_words, m.end())):
                 continue  # 党组 inside 党组织
-            left = self._walk_left(t, m.start(), ends)
-            start = self._jurisdiction_start(t, left, m.start())
+            suffix_start = m.start()
+            glued_level = (suffix_start > 0 and t[suffix_start - 1] in self.LEVELS
+                           and suffix_start - 1 in boundaries)  # 省委, 市委常委: one jieba word
+            if suffix_start not in boundaries and not glued_level:
+                # 统计局 is one word: the suffix 局 takes the whole word as the organ's name.
+                suffix_start = token_at.get(m.start(), (m.start(), m.end()))[0]
+            left = self._walk_left(t, suffix_start, ends)
+            start = self._jurisdiction_start(t, left, suffix_start)
             if start is None:
-                if m.group(0) not in self.bare or (m.start() not in boundaries):
-                    continue
-                start = m.start()
+                if suffix_start == 0 or t[suffix_start - 1] not in self.LEVELS:
+                    if m.group(0) not in self.bare or (m.start() not in boundaries):
+                        continue
+                    start = m.start()
+                else:
+                    start = suffix_start - 1  # 市 + 统计局
             end = m.end()
             ext = self.extension.match(t, end)
             if ext:

@@ -17,8 +17,10 @@ from .types import Group, Item, Measure
 _P = patterns("structure")
 
 # Marker levels, outermost first. Question-style items rank with arabic ones.
-_LEVELS = ("heading_l1", "heading_l2", "heading_l3", "heading_question", "heading_sub")
-_RANK = {"heading_l1": 1, "heading_l2": 2, "heading_l3": 3, "heading_question": 3, "heading_sub": 4}
+_LEVELS = ("heading_l1", "heading_l2", "heading_l3", "heading_paren_arabic", "heading_question", "heading_sub")
+_RANK = {"heading_l1": 1, "heading_l2": 2, "heading_l3": 3, "heading_paren_arabic": 3, "heading_question": 3,
+         "heading_sub": 4}
+_BRACKETED = ("heading_l2", "heading_paren_arabic")  # their number is kept with its brackets: （一）
 
 
 @dataclass
@@ -52,6 +54,8 @@ def split_lines(mtext: str) -> list[Line]:
             m = _P[level].match(line.text)
             if m:
                 line.level, line.num = level, m.group("num")
+                if level in _BRACKETED:
+                    line.num = line.text[m.start("num") - 1:m.end("num") + 1]
                 line.title_start = start + m.start("title")
                 break
         if line.level is None:
@@ -118,7 +122,7 @@ def _bracket_status(text: str):
 def choose_item_level(lines: list[Line]) -> str | None:
     """The marker level whose headings are followed by results: that level holds the items."""
     best, best_count = None, 0
-    for level in ("heading_l3", "heading_question", "heading_l2", "heading_l1"):
+    for level in ("heading_l3", "heading_paren_arabic", "heading_question", "heading_l2", "heading_l1"):
         count = 0
         for i, line in enumerate(lines):
             if line.level == level:
