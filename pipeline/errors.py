@@ -27,6 +27,7 @@ __all__ = [
     "NotANotice",
     "UnreadableFile",
     "ModelLoadError",
+    "AnnotationError",
     "SUPPORTED_SUFFIXES",
 ]
 
@@ -213,3 +214,12 @@ class ModelLoadError(PipelineError):
         self.fix = fix
         super().__init__(f"{self.path}: cannot load model: expected {expected}; got: {reason}. "
                          f"Fix: {fix}.")
+
+
+class AnnotationError(PipelineError, ValueError):
+    """Gold data or an annotation-tool export that breaks the format or the guideline.
+
+    Takes one message, which should start with the file (and record) concerned and say what
+    was expected and what came, e.g. ``AnnotationError(f"{path}:{n}: start/end are not
+    integers: {start!r}, {end!r}")``. Also a ``ValueError``, for callers that catch that.
+    """

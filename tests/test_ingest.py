@@ -484,3 +484,9 @@ def test_model_load_error():
     assert "models/measures.skops" in str(exc) and "expected" in str(exc) and "Fix:" in str(exc)
     clone = pickle.loads(pickle.dumps(exc))
     assert str(clone) == str(exc) and clone.reason == exc.reason
+
+
+def test_annotation_error_is_a_pipeline_and_value_error():
+    exc = errors.AnnotationError("gold/x.jsonl:3: start/end are not integers")
+    assert isinstance(exc, errors.PipelineError) and isinstance(exc, ValueError)
+    assert str(pickle.loads(pickle.dumps(exc))) == str(exc)
