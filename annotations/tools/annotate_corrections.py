@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -58,6 +59,30 @@ def locate(text: str, ctx, target: str | None) -> tuple[int, int]:
     if t < 0:
         raise KeyError(f"target {target!r} not in context {ctx!r}")
     return c + t, c + t + len(target)
+
+
+_MARKER = re.compile(r"(?:[一二三四五六七八九十]+是|（\d+）|\(\d+\)|[①②③④⑤⑥⑦⑧⑨⑩])")
+_BOUND = re.compile(r"[。！？；]")
+
+
+def split_measures(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """Split the description text[s:e] at markers and 。！？； (markers and punctuation excluded)."""
+    cuts = []  # (cut_start, cut_end): stretches that are boundaries
+    for m in _MARKER.finditer(text, s, e):
+        cuts.append((m.start(), m.end()))
+    for m in _BOUND.finditer(text, s, e):
+        cuts.append((m.start(), m.end()))
+    cuts.sort()
+    spans, pos = [], s
+    for a, b in cuts + [(e, e)]:
+        if a > pos:
+            x, y = pos, a
+            while x < y and text[x] in " \t\n，,：:": x += 1
+            while y > x and text[y - 1] in " \t\n，,": y -= 1
+            if y > x:
+                spans.append((x, y))
+        pos = max(pos, b)
+    return spans
 
 
 def set_values(e: GoldEntity, vals: dict) -> None:
@@ -106,6 +131,13 @@ def apply(rec, corr, log):
             raise KeyError(f"{rec.source}: measure prefix {prefix!r} matches {len(hit)}")
         meas.remove(hit[0])
         log["drop", "MEASURE"] += 1
+    for region in corr.get("gen_meas", []):  # (start context, end context): auto-split, labels []
+        s0, _ = locate(text, *region[0]) if isinstance(region[0], tuple) and len(region[0]) == 2 and isinstance(region[0][1], str) else locate(text, region[0], None)
+        _, e0 = locate(text, *region[1]) if isinstance(region[1], tuple) and len(region[1]) == 2 and isinstance(region[1][1], str) else locate(text, region[1], None)
+        for a, b in split_measures(text, s0, e0):
+            meas = [m for m in meas if m.end <= a or b <= m.start]
+            meas.append(GoldMeasure(start=a, end=b, text=text[a:b], labels=[]))
+            log["add", "MEASURE"] += 1
     for ctx, target, labels in corr.get("add_meas", []):
         s, e_ = locate(text, ctx, target)
         clash = [m for m in meas if not (m.end <= s or e_ <= m.start)]
