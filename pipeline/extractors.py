@@ -66,7 +66,7 @@ class DateExtractor:
         explicit_years: list[tuple[int, int, int]] = []  # (offset, line, year)
         for start, end, pid, m in chosen:
             groups = m.groupdict()
-            if pid == "month_without_year" and not groups.get("d") and not groups.get("m2") \
+            if pid == "month_without_year" and not any(groups.get(k) for k in ("d", "m2", "m3", "d2")) \
                     and not groups.get("part") and not groups.get("open") and not m.group(0).endswith("份") \
                     and not self._month_context(view, start, end):
                 continue  # a bare 3月 is too often part of something else (3月一次)
@@ -140,9 +140,10 @@ class MoneyExtractor:
                 amount = Decimal(num.replace(",", ""))
             else:
                 amount = Decimal(str(cn2an.cn2an(num.replace("两", "二"), "smart")))
+            # round() raises InvalidOperation past the context's 28 digits (a 30-digit number)
+            return float(round(amount * multipliers[unit], 2))
         except (ValueError, InvalidOperation, KeyError):
             return None
-        return float(round(amount * multipliers[unit], 2))
 
 
 class PersonCountExtractor:
@@ -162,11 +163,8 @@ class PersonCountExtractor:
                     line_start = view.line_starts[view.line_of(m.start())]
                     if not re.fullmatch(r"[ \t\u3000]*\d{1,3}[.．]", view.mtext[line_start:m.start()]):
                         continue
-                if not num.isdigit():
-                    # Chinese numerals glued to a word (统一名称, 唯一) are not counts.
-                    before = view.mtext[m.start() - 1:m.start()] if m.start() else ""
-                    if before and _CJK.match(before) and before not in "对免去了有共计约近达超各另中其余":
-                        continue
+                if num == "一" and m.start() and _CJK.match(view.mtext[m.start() - 1]):
+                    continue  # 统一名称, 唯一名额, 逐一位: 一 inside a word, not a count
                 value = dates.to_int(num)
                 if value is None or value == 0:
                     continue
@@ -235,6 +233,15 @@ class OrgExtractor:
         self.generic_prefixes = tuple(word_list("org_generic_prefixes"))
         self.places = set(word_list("places"))
         self.role_words = tuple(word_list("org_role_words"))
+        self.unit_words = tuple(word_list("org_unit_words"))
+        self.unit_chars = set(word_list("org_unit_chars"))
+        self.party_bodies = set(word_list("org_party_bodies"))
+        self.departments = set(word_list("org_department_suffixes"))
+        self.suffix_words = set(word_list("org_suffixes"))
+        self.ordinal = re.compile(r"第[一二三四五六七八九十\d]{1,3}")
+        self.glued_function = re.compile(r"[\u4e00-\u9fff]?[向对在由从与和及把将被给]")
+        self.complete_org_endings = tuple(w for w in self.suffix_words
+                                          if len(w) >= 2 and w not in self.unit_words and not w.endswith(self.unit_words))
         self.tags = segment.word_tags()
         self.segment = segment.tokens
 
@@ -259,19 +266,33 @@ class OrgExtractor:
             if suffix_start not in boundaries and not glued_level:
                 # 统计局 is one word: the suffix 局 takes the whole word as the organ's name.
                 suffix_start = token_at.get(m.start(), (m.start(), m.end()))[0]
-            left = self._walk_left(t, suffix_start, ends)
-            start = self._jurisdiction_start(t, left, suffix_start)
+                glued = self.glued_function.match(t, suffix_start, m.start())
+                if glued:
+                    suffix_start = glued.end()  # 向局 → 局
+            walk_from = suffix_start - 1 if glued_level else suffix_start
+            left = self._walk_left(t, walk_from, ends)
+            start = self._jurisdiction_start(t, left, walk_from)
+            if start is None and glued_level:
+                start = suffix_start - 1  # 县委, 镇党委
             if start is None:
-                if suffix_start == 0 or t[suffix_start - 1] not in self.LEVELS:
-                    if m.group(0) not in self.bare or (m.start() not in boundaries):
-                        continue
+                before = t[suffix_start - 1] if suffix_start else ""
+                if before in self.LEVELS:
+                    start = suffix_start - 1  # 市 + 统计局
+                elif before in self.unit_chars and m.group(0) in self.party_bodies:
+                    start = suffix_start - 1  # 局 + 党组: the notice's own unit
+                elif m.group(0) in self.departments and m.start() in boundaries and left \
+                        and self._nounish(left[-1][0]) and len(left[-1][0]) <= 4:
+                    start = left[-1][1]  # 财务 + 科
+                elif m.group(0) in self.bare and m.start() in boundaries:
                     start = m.start()
                 else:
-                    start = suffix_start - 1  # 市 + 统计局
+                    continue
             end = m.end()
             ext = self.extension.match(t, end)
             if ext:
                 end = ext.end()
+            if m.group(0) in self.departments and m.start() not in boundaries:
+                continue  # 网站, 督办: a department ending inside an ordinary word
             spans.append((start, end))
         for pattern in (self.standing, self.company_suffix):
             for m in pattern.finditer(t):
@@ -279,6 +300,8 @@ class OrgExtractor:
                 left = self._walk_left(t, s, ends)
                 if left:
                     spans.append((left[0][1], m.end()))
+                elif m.group("suffix") in ("领导小组办公室", "专项督查组") and s in boundaries:
+                    spans.append((s, m.end()))  # named even when bare (ANNOTATION.md)
         for m in self.company_list.finditer(t):
             offset = m.start("names")
             parts = m.group("names").split("、")
@@ -324,22 +347,45 @@ class OrgExtractor:
                 words.insert(0, (word, s, e))
                 pos = s
                 continue
+            if words and (self.ordinal.fullmatch(word) or (word == "和" and s in ends
+                          and not ends[s][0].endswith(tuple(self.suffix_words)))):
+                # 第一人民医院, 自然资源和规划局 (but 市纪委监委和市委组织部 are two names)
+                words.insert(0, (word, s, e))
+                pos = s
+                continue
             if (not _CJK.match(word) or word in self.stop_words or tag.startswith(self.STOP_TAGS)
                     or (not allow_verbs and tag.startswith("v"))):
+                break
+            if len(word) >= 2 and word.endswith(self.complete_org_endings):
+                break  # 巡察组 | 向局党组: a complete name ends here, another begins
+            glued = self.glued_function.match(word) if not tag else None
+            if glued and glued.end() < len(word):
+                # 向局, 正与区: jieba glued a preposition to the name's first word.
+                words.insert(0, (word[glued.end():], s + glued.end(), e))
                 break
             words.insert(0, (word, s, e))
             pos = s
         return words
 
+    def _nounish(self, word: str) -> bool:
+        tag = self.tags.get(word)
+        return _CJK.match(word) is not None and (tag is None or tag.startswith(("n", "vn", "j")))
+
     def _is_place(self, word: str, next_word: str | None) -> bool:
         if word in ("中共",) or word in self.places or word in self.LEVELS:
             return True
+        if word.endswith(self.unit_words) and not word.startswith(self.generic_prefixes):
+            return True
+        if next_word and next_word[0] in self.LEVELS and 2 <= len(next_word) <= 3 \
+                and _CJK.match(word) and not self.tags.get(word, "").startswith(self.STOP_TAGS + ("v",)):
+            return True  # 梅岭 + 县委
         if word.startswith(("全", "我", "本", "该", "各", "每", "园")) and len(word) <= 2:
             return word == "园区"
         if len(word) >= 2 and word.endswith(self.PLACE_ENDINGS):
             return True
         return self.tags.get(word, "").startswith("ns") or (
-            next_word is not None and next_word in ("高新区", "开发区", "新区", "市", "县", "区"))
+            next_word is not None and next_word in ("高新区", "开发区", "新区", "街道") + self.LEVELS
+            and word not in self.stop_words and (self._nounish(word) or self.tags.get(word, "").startswith("ns")))
 
     def _jurisdiction_start(self, t, left, suffix_start):
         # A name does not reach back across an address part (…财富路怀化高新区纪工委).
@@ -350,6 +396,16 @@ class OrgExtractor:
         for i, (word, s, e) in enumerate(left):
             nxt = left[i + 1][0] if i + 1 < len(left) else None
             if self._is_place(word, nxt):
+                if word[-1] in self.LEVELS and len(word) > 1 and word not in self.places \
+                        and not self.tags.get(word, "").startswith("ns") \
+                        and self.tags.get(word[:-1], "n").startswith(("v", "p", "d", "m", "q", "c", "u", "r")) \
+                        and not self.tags.get(word[:-1], "").startswith("vn"):
+                    return e - 1  # 通报区纪委监委, 号市民政局: jieba glued a verb or 号 to 区/市
+                if word.endswith(self.unit_words):
+                    # 江临 + 理工大学 + 党委: the unit's own name reaches further left.
+                    while i > 0 and self._nounish(left[i - 1][0]) and left[i - 1][0] not in self.stop_words:
+                        i -= 1
+                    return left[i][1]
                 return s
         # A level character glued to the suffix: 市统计局 → 市 + 统计局, 区纪工委.
         if suffix_start > 0 and t[suffix_start - 1] in self.LEVELS and (
