@@ -223,6 +223,7 @@ def _read_item(text, mtext, lines, i, end_i, group_index, section_implied) -> It
     if inline:
         problem_end = inline.start()
     bracket = _bracket_status(mtext[head.start:block_end])
+    bracket_start = head.start + bracket.start() if bracket is not None else None
     status, status_text, source = "unknown", None, "none"
     desc_start = desc_end = None
     refers_to = None
@@ -253,6 +254,14 @@ def _read_item(text, mtext, lines, i, end_i, group_index, section_implied) -> It
             desc_start = following[0].start
         elif problem_end < head.end:
             desc_start = problem_end
+        else:
+            # One paragraph holds problem, description and a bracketed status: the problem is
+            # its first sentence.
+            stop = bracket_start if bracket is not None else head.end
+            first_end = mtext.find("。", head.title_start, stop)
+            if 0 <= first_end < stop - 1:
+                problem_end = first_end + 1
+                desc_start = problem_end
     if desc_start is not None:
         desc_end = block_end
         if bracket is not None and head.start + bracket.start() >= desc_start:
