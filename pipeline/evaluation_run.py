@@ -120,11 +120,12 @@ def format_comparison(report: dict[str, Any]) -> str:
 
 def evaluate_all(gold_path: str | Path, report_path: str | Path | None = None, models: str | Path | None = None,
                  folds: int = 5, *, segmenter: str | None = None, seed: int = 0,
-                 measure_labels: bool = True) -> str:
+                 measure_labels: bool = True, params=None) -> str:
     """Run (a)-(d) (module docstring), write the JSON report, return the printable tables."""
     gold_path = Path(gold_path)
     gold = load_gold(gold_path)
-    params = _ner_params(Path(models) if models is not None else None, segmenter, seed)
+    if params is None:
+        params = _ner_params(Path(models) if models is not None else None, segmenter, seed)
     runs = entity_runs(gold, folds, params)
     report: dict[str, Any] = {"gold_path": str(gold_path), "notices": len(gold), "folds": folds,
                               "origins": {k: [gold[i].id for i in idx] for k, idx in _groups(gold).items()}}

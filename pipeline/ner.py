@@ -52,11 +52,11 @@ class NerParams:
     labels: tuple[str, ...] = ("ORG",)
     negatives: float = 0.1  # share of sentences without any entity kept for training
     seed: int = 0
-    epochs: int = 40
+    epochs: int = 12
     dropout: float = 0.1
-    batch_tokens: int = 2000  # tokens per minibatch
+    batch_tokens: int = 200  # tokens per minibatch (small batches: many updates on little data)
     width: int = 64
-    depth: int = 4
+    depth: int = 2
     embed_size: int = 2000
     hidden_width: int = 64
 
