@@ -39,7 +39,8 @@ def cmd_extract(args) -> int:
     def progress(paths):
         return tqdm(paths, desc="notices", unit="file", disable=args.quiet or not paths)
 
-    summary = extract_folder(args.dir, args.out, parser=parser, prune=args.prune, progress=progress)
+    summary = extract_folder(args.dir, args.out, parser=parser, prune=args.prune, progress=progress,
+                             checkpoint=args.checkpoint)
     print(summary.format())
     print(f"tables written to {args.out}/")
     return summary.exit_status
@@ -147,6 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prune", action="store_true", help="drop rows of files no longer in DIR")
     p.add_argument("--rules-only", action="store_true", help="ignore trained models")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--checkpoint", type=int, default=100, metavar="N",
+                   help="write the tables every N files (default: 100)")
     p = add("evaluate", cmd_evaluate)
     p.add_argument("--gold", type=Path, default=repo / "annotations" / "gold.jsonl")
     p.add_argument("--report", type=Path, default=Path("output") / "evaluation.json")

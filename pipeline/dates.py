@@ -76,7 +76,7 @@ def resolve(groups: dict, notice_date: dt.date | None, context_year: int | None)
     g = {k: v for k, v in groups.items() if v}
     if "near" in g:
         n = to_int(g["near"])
-        if not n or notice_date is None:
+        if not n or notice_date is None or notice_date.year - n < dt.MINYEAR:
             return (None, None)
         return shift_years(notice_date, -n), notice_date
     year = None
@@ -93,6 +93,8 @@ def resolve(groups: dict, notice_date: dt.date | None, context_year: int | None)
         return None
     if year is None:
         return (None, None)
+    if not dt.MINYEAR <= year <= dt.MAXYEAR:  # 〇〇〇〇年, or 明年 in a notice dated 9999
+        return None
     part = g.get("part")
     if part == "度":
         part = None
@@ -127,5 +129,7 @@ def resolve(groups: dict, notice_date: dt.date | None, context_year: int | None)
     if "open" in g:
         end = notice_date
         if end is not None and end < start:
-            end = start if g["open"] == "来" else end
+            # A period that opens after the notice date (a plan: 2024年3月起 in a 2023 notice)
+            # has no known end yet.
+            end = start if g["open"] == "来" else None
     return start, end
