@@ -57,6 +57,30 @@ class NoticeParser:
             from .classifier import MeasureClassifier
             self.classifier = MeasureClassifier.load(classifier)
             self.components["measure_labels"] = "classifier"
+        self.fingerprint = self._fingerprint(ner, classifier)
+
+    def _fingerprint(self, ner, classifier) -> str:
+        """What produced the rows: package version, every pattern and lexicon file, the models.
+
+        ``extract`` parses an unchanged file again when this differs from the one its rows carry,
+        so new rules or retrained models reach old notices too.
+        """
+        import hashlib
+
+        from . import __version__
+        from .resources import LEXICONS_DIR, PATTERNS_DIR
+        digest = hashlib.sha256(__version__.encode())
+        for folder in (PATTERNS_DIR, LEXICONS_DIR):
+            for path in sorted(folder.iterdir()):
+                if path.is_file():
+                    digest.update(path.name.encode() + path.read_bytes())
+        for used, folder, names in ((self.ner, ner, ("meta.json", "training.json")),
+                                    (self.classifier, classifier, ("model_card.json",))):
+            for name in names if used is not None else ():
+                file = Path(folder) / name
+                if file.exists():
+                    digest.update(file.read_bytes())
+        return digest.hexdigest()[:16]
 
     def parse(self, text: str, notice_date: dt.date | None = None) -> ParsedNotice:
         """Parse one notice. ``notice_date`` overrides the signature date read from the text."""

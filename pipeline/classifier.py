@@ -67,6 +67,7 @@ ALLOWED_TYPES = frozenset({
     f"{__name__}.CompactTfidfVectorizer",
     f"{__name__}.JiebaTokenizer",
     f"{__name__}.normalize_text",
+    f"{__name__}.KeywordFeatures",
     "sklearn.multiclass._ConstantPredictor",  # a label constant in the training data
     "sklearn.calibration._CalibratedClassifier",  # estimator="svm" (CalibratedClassifierCV)
     "sklearn.calibration._SigmoidCalibration",
@@ -90,6 +91,8 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "max_iter": 5000,
     "random_state": 0,
     "threshold": 0.5,
+    "keyword_features": False,  # True adds the keyword table's rule hits as features (KeywordFeatures)
+    "keyword_weight": 1.0,
 }
 
 
@@ -209,6 +212,50 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         super().__setstate__(state)
 
 
+class KeywordFeatures:
+    """The keyword table's rules as binary features, one column per rule plus one per label.
+
+    The rules (label, kind, pattern as written) are copied into the model when it is fitted, so a
+    stored model does not change when the table is edited later; the classifier learns how much
+    each rule is worth and what context overrides it, instead of taking every hit as a label.
+    """
+
+    def __init__(self, rules=None):
+        self.rules = rules
+
+    def fit(self, texts, y=None):
+        from .keywords import KeywordBaseline
+        table = self.rules if self.rules is not None else [
+            (r.label, r.kind, r.pattern) for r in KeywordBaseline.default().rules]
+        self.rules_ = [tuple(rule) for rule in table]
+        return self
+
+    def get_params(self, deep=True):
+        return {"rules": self.rules}
+
+    def set_params(self, **params):
+        for key, value in params.items():
+            setattr(self, key, value)
+        return self
+
+    def transform(self, texts):
+        from scipy.sparse import csr_matrix
+
+        from .keywords import _compile
+        compiled = [(label, _compile(kind, pattern)) for label, kind, pattern in self.rules_]
+        rows = np.zeros((len(texts), len(compiled) + len(LABELS)), dtype=np.float64)
+        for i, text in enumerate(texts):
+            norm = matching_text(text)
+            for j, (label, regex) in enumerate(compiled):
+                if regex.search(norm):
+                    rows[i, j] = 1.0
+                    rows[i, len(compiled) + LABELS.index(label)] = 1.0
+        return csr_matrix(rows)
+
+    def fit_transform(self, texts, y=None):
+        return self.fit(texts, y).transform(texts)
+
+
 def build_pipeline(params: dict[str, Any] | None = None, tokenizer: JiebaTokenizer | None = None):
     """The unfitted scikit-learn ``Pipeline`` for the given hyper-parameters."""
     from sklearn.linear_model import LogisticRegression
@@ -236,8 +283,13 @@ def build_pipeline(params: dict[str, Any] | None = None, tokenizer: JiebaTokeniz
             method="sigmoid", cv=int(p["calibration_folds"]))  # an int: StratifiedKFold, no shuffle
     else:
         raise ValueError(f"unknown estimator {p['estimator']!r} (logreg or svm)")
+    parts = [("words", words), ("chars", chars)]
+    weights = {"words": 1.0, "chars": 1.0}
+    if p["keyword_features"]:
+        parts.append(("keywords", KeywordFeatures()))
+        weights["keywords"] = float(p["keyword_weight"])
     return Pipeline([
-        ("features", FeatureUnion([("words", words), ("chars", chars)])),
+        ("features", FeatureUnion(parts, transformer_weights=weights)),
         ("classify", OneVsRestClassifier(base)),
     ])
 

@@ -110,7 +110,8 @@ def notice_rows(parsed: ParsedNotice, notice_id: str, source_path: str, origin: 
         "n_items": sum(1 for i in items if i.parent_number is None),
         "n_measures": len(measure_rows), "n_entities": len(entity_rows), "n_chars": len(parsed.text),
         "text": parsed.text, "entity_source": components.get("entities"),
-        "label_source": components.get("measure_labels"), "pipeline_version": __version__}
+        "label_source": components.get("measure_labels"), "pipeline_version": __version__,
+        "pipeline_fingerprint": components.get("fingerprint")}
     return {"notices": [notice], "items": item_rows, "measures": measure_rows, "entities": entity_rows}
 
 
@@ -178,8 +179,10 @@ def extract_folder(in_dir: str | Path, out_dir: str | Path, *, parser=None, prun
         seen_paths.add(rel)
         previous = manifest.get(rel)
         sha = file_sha256(path)
+        fingerprint = getattr(parser, "fingerprint", None)
         if (previous and sha and previous["sha256"] == sha and previous["status"] == "ok"
-                and previous["notice_id"] in rows_by_notice and previous["notice_id"] not in ids_this_run):
+                and previous["notice_id"] in rows_by_notice and previous["notice_id"] not in ids_this_run
+                and (rows_by_notice[previous["notice_id"]].get("notices") or [{}])[0].get("pipeline_fingerprint") == fingerprint):
             ids_this_run[previous["notice_id"]] = rel
             summary.reused += 1
             continue
@@ -199,7 +202,7 @@ def extract_folder(in_dir: str | Path, out_dir: str | Path, *, parser=None, prun
                 parsed = parser.parse(source.text)
                 rows_by_notice[notice_id] = notice_rows(
                     parsed, notice_id, rel, origins.get(rel, "unknown"), source.format,
-                    source.encoding, parser.components)
+                    source.encoding, {**parser.components, "fingerprint": getattr(parser, "fingerprint", None)})
                 ids_this_run[notice_id] = rel
                 row["notice_id"] = notice_id
                 summary.parsed += 1

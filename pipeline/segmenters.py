@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 SEGMENTERS = ("char", "jieba", "pkuseg")
-DEFAULT_SEGMENTER = "char"
+DEFAULT_SEGMENTER = "jieba"  # by the figures in docs/evaluation.md (segmenter comparison)
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 PKUSEG_MODEL_DIR = Path(os.environ.get("RECTIFY_PKUSEG_MODEL", REPO_DIR / "models" / "pkuseg_mixed"))

@@ -52,6 +52,7 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         Column("entity_source", pa.string(), "`rules` or `rules+ner`: what found the entities."),
         Column("label_source", pa.string(), "`keywords` or `classifier`: what labelled the measures."),
         Column("pipeline_version", pa.string(), "Version of this package that wrote the rows."),
+        Column("pipeline_fingerprint", pa.string(), "Hash of the package version, pattern and lexicon files and models that produced the rows; a run re-parses notices whose fingerprint differs."),
     ),
     "items": (
         Column("item_id", _ID, "`<notice_id>:i<index>`, stable for the same text."),

@@ -36,7 +36,7 @@ def notices():
 
 @pytest.fixture(scope="module")
 def tiny(notices):
-    return NerModel(train_model(notices, NerParams(seed=0, **TINY)), "char")
+    return NerModel(train_model(notices, NerParams(seed=0, segmenter="char", **TINY)), "char")
 
 
 def test_segmenters_cover_the_text():
@@ -51,12 +51,12 @@ def test_char_segmentation_aligns_every_gold_span(notices):
     from spacy.lang.zh import Chinese
     from pipeline.ner import Alignment
     align = Alignment()
-    make_examples(Chinese(), notices, NerParams(negatives=1.0), align)
+    make_examples(Chinese(), notices, NerParams(negatives=1.0, segmenter="char"), align)
     assert align.gold > 0 and align.lost == []
 
 
 def test_training_is_deterministic(notices, tiny):
-    again = NerModel(train_model(notices, NerParams(seed=0, **TINY)), "char")
+    again = NerModel(train_model(notices, NerParams(seed=0, segmenter="char", **TINY)), "char")
     assert again.nlp.get_pipe("ner").to_bytes() == tiny.nlp.get_pipe("ner").to_bytes()
     text = notices[1].text
     assert [(e.start, e.end) for e in again.predict(text)] == [(e.start, e.end) for e in tiny.predict(text)]
