@@ -18,8 +18,9 @@ _P = patterns("structure")
 
 # Marker levels, outermost first. Question-style items rank with arabic ones.
 _LEVELS = ("heading_l1", "heading_l2", "heading_l3", "heading_paren_arabic", "heading_question", "heading_sub")
-_RANK = {"heading_l1": 1, "heading_l2": 2, "heading_l3": 3, "heading_paren_arabic": 3, "heading_question": 3,
-         "heading_sub": 4}
+# （1） ranks below 1.: where both occur, （1） enumerates measures inside an item's description.
+_RANK = {"heading_l1": 1, "heading_l2": 2, "heading_l3": 3, "heading_question": 3, "heading_paren_arabic": 4,
+         "heading_sub": 5}
 _BRACKETED = ("heading_l2", "heading_paren_arabic")  # their number is kept with its brackets: （一）
 
 
@@ -29,14 +30,15 @@ class Line:
     end: int  # before the newline, trailing blanks removed
     text: str  # matching text of the line (start..end)
     level: str | None = None
-    num: str | None = None
+    num: str | None = None  # the number as written in the original text (not the matching text)
+    num_start: int | None = None
     title_start: int | None = None
     is_status: bool = False
     status_value_start: int | None = None
     is_closing: bool = False
 
 
-def split_lines(mtext: str) -> list[Line]:
+def split_lines(mtext: str, text: str | None = None) -> list[Line]:
     lines = []
     last_arabic = 0
     for match in re.finditer(r"[^\n]*", mtext):
@@ -54,8 +56,10 @@ def split_lines(mtext: str) -> list[Line]:
             m = _P[level].match(line.text)
             if m:
                 line.level, line.num = level, m.group("num")
+                line.num_start = start + m.start("num")
                 if level in _BRACKETED:
                     line.num = line.text[m.start("num") - 1:m.end("num") + 1]
+                    line.num_start -= 1
                 line.title_start = start + m.start("title")
                 break
         if line.level is None:
@@ -63,6 +67,7 @@ def split_lines(mtext: str) -> list[Line]:
             m = _P["heading_l3_decimal"].match(line.text)
             if m and int(m.group("num")) == last_arabic + 1:
                 line.level, line.num = "heading_l3", m.group("num")
+                line.num_start = start + m.start("num")
                 line.title_start = start + m.start("title")
         if line.level == "heading_l3":
             last_arabic = int(line.num)
@@ -71,6 +76,8 @@ def split_lines(mtext: str) -> list[Line]:
             line.is_status, line.level = True, None
             line.status_value_start = start + m.start("value")
         line.is_closing = bool(_P["closing"].match(line.text))
+        if text is not None and line.num_start is not None:
+            line.num = text[line.num_start:line.num_start + len(line.num)]  # 問題1 stays 問題1
         lines.append(line)
     return lines
 
@@ -122,7 +129,7 @@ def _bracket_status(text: str):
 def choose_item_level(lines: list[Line]) -> str | None:
     """The marker level whose headings are followed by results: that level holds the items."""
     best, best_count = None, 0
-    for level in ("heading_l3", "heading_paren_arabic", "heading_question", "heading_l2", "heading_l1"):
+    for level in ("heading_l3", "heading_question", "heading_paren_arabic", "heading_l2", "heading_l1"):
         count = 0
         for i, line in enumerate(lines):
             if line.level == level:
@@ -143,7 +150,7 @@ class Structure:
 
 
 def parse_structure(text: str, mtext: str) -> Structure:
-    lines = split_lines(mtext)
+    lines = split_lines(mtext, text)
     item_level = choose_item_level(lines)
     if item_level is None:
         return Structure([], [], [], lines)
@@ -195,7 +202,7 @@ def _parse_item(text, mtext, lines, i, end_i, group_index, section_implied) -> l
     block_end = lines[end_i - 1].end
     # Sub-items ① ② that carry their own results become items of their own.
     subs = [k for k in range(i + 1, end_i) if lines[k].level == "heading_sub"]
-    subs = [k for k in subs if _has_result(lines, k, _block_end(lines, k, 4, end_i))
+    subs = [k for k in subs if _has_result(lines, k, _block_end(lines, k, _RANK["heading_sub"], end_i))
             or _P["back_reference"].search(lines[k].text)]
     item = _read_item(text, mtext, lines, i, subs[0] if subs else end_i, group_index, section_implied)
     item.end = block_end
