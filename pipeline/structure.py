@@ -82,6 +82,18 @@ def split_lines(mtext: str, text: str | None = None) -> list[Line]:
     return lines
 
 
+def _mark_signature(lines: list[Line]) -> None:
+    """The signature at the end (issuer line, then a date alone on its line) closes the last item."""
+    for k in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+        if _P["signature_date"].match(lines[k].text):
+            lines[k].is_closing = True
+            above = lines[k - 1] if k else None
+            if above is not None and len(above.text) <= 40 and not above.level and not above.is_status \
+                    and not any(ch in above.text for ch in "。；：:"):
+                above.is_closing = True
+            return
+
+
 def _status_words() -> list[tuple[str, str]]:
     return sorted(((w, s) for s, w in table("status_words")), key=lambda p: len(p[0]), reverse=True)
 
@@ -151,6 +163,7 @@ class Structure:
 
 def parse_structure(text: str, mtext: str) -> Structure:
     lines = split_lines(mtext, text)
+    _mark_signature(lines)
     item_level = choose_item_level(lines)
     if item_level is None:
         return Structure([], [], [], lines)

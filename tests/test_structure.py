@@ -86,3 +86,31 @@ def test_written_notices_in_other_layouts(rules_parser, expected):
     assert str(notice.feedback_date) == expected["feedback_date"]
     assert len(notice.groups) == expected["n_groups"]
     assert [(i.number, i.status) for i in notice.items] == [(x["number"], x["status"]) for x in expected["items"]]
+
+
+PAREN_MEASURES = """关于巡察整改进展情况的通报
+
+一、反馈问题：财务管理不规范。
+1.公务接待超标准的问题。
+（1）制定《公务接待管理办法》。
+（2）追回超标准接待费用1.2万元。
+整改结果：已完成
+2.固定资产账实不符的问题。
+（1）开展资产清查。
+整改结果：持续推进
+
+中共某局党组
+2024年5月6日
+"""
+
+
+def test_paren_numbers_inside_a_description_are_measures_not_items(rules_parser):
+    notice = rules_parser.parse(PAREN_MEASURES)
+    assert [(i.number, i.status) for i in notice.items] == [("1", "completed"), ("2", "not_completed")]
+    assert [m.text for m in notice.measures] == ["制定《公务接待管理办法》", "追回超标准接待费用1.2万元", "开展资产清查"]
+
+
+def test_item_numbers_are_taken_from_the_original_text(rules_parser):
+    text = "問題1：資金管理不規範。\n整改情況：已追回資金。\n整改結果：已完成\n問題2：制度不健全。\n整改情況：制定辦法。\n整改結果：正在整改\n"
+    notice = rules_parser.parse(text)
+    assert [(i.number, i.status) for i in notice.items] == [("問題1", "completed"), ("問題2", "not_completed")]
