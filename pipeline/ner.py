@@ -251,7 +251,7 @@ class NerModel:
         if len(mtext) != len(text):
             raise ValueError("mtext must have the length of text (pipeline.textnorm.matching_text)")
         spans = chunks(mtext)
-        docs = [make_doc(self.nlp.vocab, mtext, s, e, self.segmenter) for s, e in spans]
+        docs = [self._doc(mtext, s, e) for s, e in spans]
         out: list[Entity] = []
         for (cs, _), doc in zip(spans, self.nlp.pipe(docs, batch_size=64)):
             for ent in doc.ents:
@@ -266,6 +266,32 @@ class NerModel:
                     continue
                 out.append(Entity(start=start, end=end, label=ent.label_, text=text[start:end], source=SOURCE))
         return out
+
+    def _doc(self, mtext: str, start: int, end: int):
+        """The Doc of one sentence. With jieba, the words come from segmenting the whole notice
+        once (cached, shared with the ORG rules): jieba cuts at punctuation and line breaks first,
+        so a sentence's words are the same either way."""
+        if self.segmenter != "jieba":
+            return make_doc(self.nlp.vocab, mtext, start, end, self.segmenter)
+        from spacy.tokens import Doc
+
+        from . import segment
+        if getattr(self, "_tokens_of", None) is not mtext:
+            self._tokens_of, self._all_tokens = mtext, segment.tokens(mtext)
+            self._starts = [s for _, s, _ in self._all_tokens]
+        import bisect
+        k = bisect.bisect_left(self._starts, start)
+        words, pos = [], start
+        while k < len(self._all_tokens) and self._all_tokens[k][1] < end:
+            _, s, e = self._all_tokens[k]
+            if s != pos or e > end:
+                return make_doc(self.nlp.vocab, mtext, start, end, self.segmenter)
+            words.append(mtext[s:e])
+            pos = e
+            k += 1
+        if pos != end:
+            return make_doc(self.nlp.vocab, mtext, start, end, self.segmenter)
+        return Doc(self.nlp.vocab, words=words, spaces=[False] * len(words))
 
     def predict(self, text: str, mtext: str | None = None) -> list[Entity]:
         """ORG proposals only (the combination policy: rules decide the other labels)."""

@@ -39,5 +39,12 @@ def word_tags() -> dict[str, str]:
     return tags
 
 
+@functools.lru_cache(maxsize=8)
+def _tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    return tuple(tokenizer().tokenize(text, HMM=True))
+
+
 def tokens(text: str) -> list[tuple[str, int, int]]:
-    return list(tokenizer().tokenize(text, HMM=True))
+    """``(word, start, end)`` for every word; the last few texts are cached, because the ORG rules,
+    the NER model and the Doc builder all segment the same notice."""
+    return list(_tokens(text))
