@@ -28,6 +28,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import os
 import platform
 import re
@@ -145,6 +146,7 @@ def _jieba_for(entries: tuple[str, ...]):
         tok = _TOKENIZERS.get(entries)
         if tok is None:
             import jieba
+            jieba.setLogLevel(logging.WARNING)
 
             tok = jieba.Tokenizer()  # never the global jieba.dt: other code keeps its own dictionary
             tok.initialize()
@@ -833,14 +835,16 @@ def _gold_spans(gold_path: str | Path) -> set[tuple[str, int, int]]:
 
 def suggest_uncertain(measures_parquet_path: str | Path, n: int, out_path: str | Path,
                       classifier: "MeasureClassifier | str | Path" = DEFAULT_MODEL_DIR, *,
-                      gold_path: str | Path | None = None) -> list[dict[str, Any]]:
+                      gold_path: str | Path | None = None,
+                      exclude_notices: Iterable[str] = ()) -> list[dict[str, Any]]:
     """Write the ``n`` measures the classifier is least sure about as Label Studio tasks.
 
     Uncertainty of a measure = its label decision closest to the threshold: the smallest
     ``|p - threshold|`` over the three labels. Ties go by notice id and start. Measures already in
     ``gold_path`` (same notice id, start and end) are skipped. Each task carries the model's
     labels as a prediction (``score`` = that smallest margin scaled to 0..1, low = unsure) for the
-    labeling config ``annotations/label_studio_measures_config.xml``.
+    labeling config ``annotations/label_studio_measures_config.xml``. Notices in
+    ``exclude_notices`` (the held-out test set) are never suggested, so they stay unseen.
 
     Example::
 
@@ -860,6 +864,9 @@ def suggest_uncertain(measures_parquet_path: str | Path, n: int, out_path: str |
         done = _gold_spans(gold_path)
         keep = [(str(r.notice_id), int(r.start), int(r.end)) not in done for r in table.itertuples()]
         table = table[keep]
+    excluded = set(exclude_notices)
+    if excluded:
+        table = table[~table["notice_id"].astype(str).isin(excluded)]
     table = table[table["text"].astype(str).str.strip() != ""].reset_index(drop=True)
     tasks: list[dict[str, Any]] = []
     if len(table) and n > 0:

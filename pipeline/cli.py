@@ -91,9 +91,16 @@ def cmd_suggest(args) -> int:
       python -m pipeline suggest 50 --tables output --out annotations/suggested_tasks.json
     """
     from .classifier import MeasureClassifier, suggest_uncertain
+    from .gold import load_gold
     classifier = MeasureClassifier.load(args.models / "measure_classifier")
-    written = suggest_uncertain(Path(args.tables) / "measures.parquet", args.n, args.out, classifier)
-    print(f"wrote {args.out}" if written is None else written)
+    heldout = args.gold.with_name("heldout.jsonl")
+    exclude = [g.id for g in load_gold(heldout)] if heldout.exists() else []
+    tasks = suggest_uncertain(Path(args.tables) / "measures.parquet", args.n, args.out, classifier,
+                              gold_path=args.gold, exclude_notices=exclude)
+    print(f"wrote {len(tasks)} Label Studio task(s) to {args.out} (measures already in {args.gold.name} "
+          f"and the {len(exclude)} held-out notices are never suggested); label them with "
+          f"annotations/label_studio_measures_config.xml, export JSON, then: "
+          f"python -m pipeline import EXPORT.json --format label-studio-measures")
     return 0
 
 
@@ -162,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("n", type=int, help="how many measures")
     p.add_argument("--tables", type=Path, default=Path("output"))
     p.add_argument("--out", type=Path, default=Path("annotations") / "suggested_tasks.json")
+    p.add_argument("--gold", type=Path, default=repo / "annotations" / "gold.jsonl")
     p = add("import", cmd_import)
     p.add_argument("file", type=Path)
     p.add_argument("--format", required=True, choices=("label-studio", "doccano", "label-studio-measures"))

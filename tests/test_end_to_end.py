@@ -163,3 +163,25 @@ def test_cli_extract_exit_status_and_summary(tmp_path):
 def test_readme_data_dictionary_is_generated_from_the_schemas():
     from pipeline.tables import data_dictionary
     assert data_dictionary() in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_cli_suggest_writes_label_studio_tasks_for_new_notices_only(tmp_path):
+    import json
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    # A notice that is in no annotation file: a real one with its figures changed.
+    (corpus / "new.txt").write_text(HUAIHUA.read_text(encoding="utf-8").replace("153.4亿元", "98.1亿元"),
+                                    encoding="utf-8")
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "pipeline", "extract", str(corpus), "--out", str(out), "-q"],
+                   cwd=REPO, check=True, capture_output=True)
+    tasks_path = tmp_path / "tasks.json"
+    result = subprocess.run([sys.executable, "-m", "pipeline", "suggest", "4", "--tables", str(out),
+                             "--out", str(tasks_path)], cwd=REPO, capture_output=True, text=True, check=True)
+    assert "wrote 4 Label Studio task(s)" in result.stdout
+    tasks = json.loads(tasks_path.read_text(encoding="utf-8"))
+    measures = pd.read_parquet(out / "measures.parquet").set_index("measure_id")
+    for task in tasks:
+        row = measures.loc[task["data"]["measure_id"]]
+        assert task["data"]["text"] == row.text
+        assert task["predictions"][0]["result"] == [] or task["predictions"][0]["result"][0]["type"] == "choices"
