@@ -1,7 +1,7 @@
 """Gold data: the hand-checked annotations in ``annotations/gold.jsonl``.
 
 One JSON object per line, one line per notice (format: ``annotations/README.md``; meaning:
-``/work/shared/ANNOTATION.md``). Offsets are half-open code-point indices into ``text`` exactly as
+``annotations/ANNOTATION.md``). Offsets are half-open code-point indices into ``text`` exactly as
 decoded from the source file, never into a normalised copy.
 
 ``load_gold`` validates every record and names the file, the line and the record id in every

@@ -4,7 +4,7 @@ These notices were written for the project and are NOT to be used to write rules
 evaluation figures on them are only honest while nobody tunes anything on them.
 
 How the gold was made: every annotation below was written by hand after reading each sentence
-against /work/shared/ANNOTATION.md and the judgement calls in annotations/README.md. The rules-only
+against annotations/ANNOTATION.md and the judgement calls in annotations/README.md. The rules-only
 pipeline (``NoticeParser(ner=None, classifier=None)``) was run once as a cross-check
 (``--diff`` prints what it predicts that the gold does not have, and vice versa); the gold does not
 depend on it.
