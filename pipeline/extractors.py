@@ -219,7 +219,8 @@ class OrgExtractor:
     def __init__(self):
         from . import segment
         rows = {row["id"]: row["pattern"] for row in pattern_rows("orgs")}
-        self.suffix = re.compile(alternation(word_list("org_suffixes")))
+        self.suffix = re.compile(alternation(word_list("org_suffixes") + word_list("org_department_suffixes")))
+        self.counted_before = re.compile(rows["counted_before"])
         self.extension = re.compile(rows["organ_extension"])
         self.standing = re.compile(rows["standing_body"])
         self.company_list = re.compile(rows["company_list"])
@@ -233,13 +234,14 @@ class OrgExtractor:
         self.generic_prefixes = tuple(word_list("org_generic_prefixes"))
         self.places = set(word_list("places"))
         self.role_words = tuple(word_list("org_role_words"))
+        self.role_word_set = set(self.role_words) | {"负责人", "科长", "处长", "局长", "院长", "校长"}
         self.unit_words = tuple(word_list("org_unit_words"))
         self.unit_chars = set(word_list("org_unit_chars"))
         self.party_bodies = set(word_list("org_party_bodies"))
         self.departments = set(word_list("org_department_suffixes"))
         self.suffix_words = set(word_list("org_suffixes"))
         self.ordinal = re.compile(r"第[一二三四五六七八九十\d]{1,3}")
-        self.glued_function = re.compile(r"[\u4e00-\u9fff]?[向对在由从与和及把将被给]")
+        self.glued_function = re.compile(r"[\u4e00-\u9fff]?[向对在由从与和及把将被给号到]")
         self.complete_org_endings = tuple(w for w in self.suffix_words
                                           if len(w) >= 2 and w not in self.unit_words and not w.endswith(self.unit_words))
         self.tags = segment.word_tags()
@@ -283,6 +285,9 @@ class OrgExtractor:
                 elif m.group(0) in self.departments and m.start() in boundaries and left \
                         and self._nounish(left[-1][0]) and len(left[-1][0]) <= 4:
                     start = left[-1][1]  # 财务 + 科
+                elif m.group(0) in self.departments and suffix_start < m.start() \
+                        and 3 <= m.end() - suffix_start <= 6 and self._nounish(t[suffix_start:m.end()]):
+                    start = suffix_start  # 人事处, 经管站: one dictionary word
                 elif m.group(0) in self.bare and m.start() in boundaries:
                     start = m.start()
                 else:
@@ -291,7 +296,9 @@ class OrgExtractor:
             ext = self.extension.match(t, end)
             if ext:
                 end = ext.end()
-            if m.group(0) in self.departments and m.start() not in boundaries:
+            if m.group(0) in self.departments and m.start() not in boundaries \
+                    and not (start <= suffix_start < m.start() and self._nounish(t[suffix_start:m.end()])
+                             and 3 <= m.end() - suffix_start <= 6):
                 continue  # 网站, 督办: a department ending inside an ordinary word
             spans.append((start, end))
         for pattern in (self.standing, self.company_suffix):
@@ -331,7 +338,7 @@ class OrgExtractor:
             trimmed.add((start, end))
         for start, end in sorted(trimmed, key=lambda p: (p[0], -p[1])):
             name = t[start:end]
-            if start < last_end or self._generic(name):
+            if start < last_end or self._generic(name) or self.counted_before.search(t, max(0, start - 4), start):
                 continue
             last_end = end
             entities.append(_entity(view, start, end, self.label, self.name))
@@ -359,10 +366,13 @@ class OrgExtractor:
             if len(word) >= 2 and word.endswith(self.complete_org_endings):
                 break  # 巡察组 | 向局党组: a complete name ends here, another begins
             glued = self.glued_function.match(word) if not tag else None
-            if glued and glued.end() < len(word):
-                # 向局, 正与区: jieba glued a preposition to the name's first word.
-                words.insert(0, (word[glued.end():], s + glued.end(), e))
+            if glued:
+                # 向局, 正与区: jieba glued a preposition to the name's first word (日向: all of it).
+                if glued.end() < len(word):
+                    words.insert(0, (word[glued.end():], s + glued.end(), e))
                 break
+            if word in self.role_word_set:
+                break  # 书记到区委组织部: a role title ends the name before it
             words.insert(0, (word, s, e))
             pos = s
         return words
@@ -394,7 +404,7 @@ class OrgExtractor:
                 left = left[i + 1:]
                 break
         for i, (word, s, e) in enumerate(left):
-            nxt = left[i + 1][0] if i + 1 < len(left) else None
+            nxt = left[i + 1][0] if i + 1 < len(left) else t[suffix_start:suffix_start + 1]
             if self._is_place(word, nxt):
                 if word[-1] in self.LEVELS and len(word) > 1 and word not in self.places \
                         and not self.tags.get(word, "").startswith("ns") \
