@@ -23,11 +23,8 @@ def pick_three(gold):
 
 def test_evaluate_all_report_keys(tmp_path):
     from pipeline.evaluation_run import VARIANTS, evaluate_all
-    if not GOLD.exists():
-        pytest.skip("annotations/gold.jsonl not present")
-    three = pick_three(load_gold(GOLD))
-    if len(three) < 3:
-        pytest.skip("fewer than three written gold notices")
+    three = pick_three(load_gold(GOLD))  # the gold ships with the repository
+    assert len(three) == 3
     save_gold(three, tmp_path / "gold.jsonl")
     params = NerParams(epochs=3, width=32, depth=2, embed_size=500, hidden_width=32, negatives=0.0)
     text = evaluate_all(tmp_path / "gold.jsonl", tmp_path / "report.json", models=tmp_path / "models",
