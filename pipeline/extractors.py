@@ -230,6 +230,7 @@ class OrgExtractor:
         self.not_company = tuple(word_list("org_not_company"))
         self.bare = set(word_list("org_bare"))
         self.stop_words = set(word_list("org_left_trim"))
+        self._stop_words_longest_first = sorted(self.stop_words, key=len, reverse=True)
         self.generic = set(word_list("org_generic"))
         self.generic_prefixes = tuple(word_list("org_generic_prefixes"))
         self.places = set(word_list("places"))
@@ -325,17 +326,7 @@ class OrgExtractor:
                     spans.append((start, end))
         entities, last_end = [], -1
         # Longest first at each start; nested candidates give way to the longer name.
-        trimmed = set()
-        for start, end in spans:
-            while True:
-                noise = self.leading_noise.match(t, start, end)
-                word = next((w for w in sorted(self.stop_words, key=len, reverse=True)
-                             if t.startswith(w, start)), None)
-                cut = noise.end() - start if noise and noise.end() > start else len(word or "")
-                if not cut or end - start - cut < 2:
-                    break
-                start += cut
-            trimmed.add((start, end))
+        trimmed = {(self.trim_start(t, start, end), end) for start, end in spans}
         for start, end in sorted(trimmed, key=lambda p: (p[0], -p[1])):
             name = t[start:end]
             if start < last_end or self._generic(name) or self.counted_before.search(t, max(0, start - 4), start):
@@ -343,6 +334,16 @@ class OrgExtractor:
             last_end = end
             entities.append(_entity(view, start, end, self.label, self.name))
         return entities
+
+    def trim_start(self, t: str, start: int, end: int) -> int:
+        """Move ``start`` past words that stand before a name but are not part of it (会同, 二是)."""
+        while True:
+            noise = self.leading_noise.match(t, start, end)
+            word = next((w for w in self._stop_words_longest_first if t.startswith(w, start)), None)
+            cut = noise.end() - start if noise and noise.end() > start else len(word or "")
+            if not cut or end - start - cut < 2:
+                return start
+            start += cut
 
     def _walk_left(self, t, pos, ends, allow_verbs=True, allow_alnum=False):
         """Words that end at ``pos`` and before it, while they can be part of a name."""

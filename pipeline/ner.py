@@ -262,8 +262,10 @@ class NerModel:
                     end -= 1
                 if end <= start:
                     continue
-                if ent.label_ == "ORG" and is_generic_org(mtext[start:end]):
-                    continue
+                if ent.label_ == "ORG":
+                    start = _org_veto().trim_start(mtext, start, end)  # 会同县财政局 → 县财政局
+                    if is_generic_org(mtext[start:end]):
+                        continue
                 out.append(Entity(start=start, end=end, label=ent.label_, text=text[start:end], source=SOURCE))
         return out
 
