@@ -225,6 +225,7 @@ class OrgExtractor:
         self.standing = re.compile(rows["standing_body"])
         self.company_list = re.compile(rows["company_list"])
         self.company_suffix = re.compile(rows["company_suffix"])
+        self.full_name = re.compile(rows["full_name"])
         self.leading_noise = re.compile(rows["leading_noise"])
         self.address_word = re.compile(rows["address_word"])
         self.not_company = tuple(word_list("org_not_company"))
@@ -241,6 +242,7 @@ class OrgExtractor:
         self.party_bodies = set(word_list("org_party_bodies"))
         self.departments = set(word_list("org_department_suffixes"))
         self.suffix_words = set(word_list("org_suffixes"))
+        self.institutions = {"学校", "中学", "小学", "卫生院", "医院", "幼儿园", "保健院"}
         self.ordinal = re.compile(r"第[一二三四五六七八九十\d]{1,3}")
         self.glued_function = re.compile(r"[\u4e00-\u9fff]?[向对在由从与和及把将被给号到]")
         self.complete_org_endings = tuple(w for w in self.suffix_words
@@ -273,10 +275,13 @@ class OrgExtractor:
                 if glued:
                     suffix_start = glued.end()  # 向局 → 局
             walk_from = suffix_start - 1 if glued_level else suffix_start
-            left = self._walk_left(t, walk_from, ends)
+            left = self._walk_left(t, walk_from, ends, institution=m.group(0) in self.institutions)
             start = self._jurisdiction_start(t, left, walk_from)
             if start is None and glued_level:
                 start = suffix_start - 1  # 县委, 镇党委
+            prefix = t[suffix_start:m.start()]
+            if start is None and prefix and (prefix in self.unit_chars or prefix.endswith(self.unit_words)):
+                start = suffix_start  # 公司党委, 分行纪委: jieba kept the unit and its body together
             if start is None:
                 before = t[suffix_start - 1] if suffix_start else ""
                 if before in self.LEVELS:
@@ -284,11 +289,15 @@ class OrgExtractor:
                 elif before in self.unit_chars and m.group(0) in self.party_bodies:
                     start = suffix_start - 1  # 局 + 党组: the notice's own unit
                 elif m.group(0) in self.departments and m.start() in boundaries and left \
-                        and self._nounish(left[-1][0]) and len(left[-1][0]) <= 4:
+                        and self._stemish(left[-1][0]) and len(left[-1][0]) <= 4:
                     start = left[-1][1]  # 财务 + 科
+                    if len(left) > 1 and self._stemish(left[-2][0]) and m.start() - left[-2][1] <= 6:
+                        start = left[-2][1]  # 内控 + 合规 + 部
                 elif m.group(0) in self.departments and suffix_start < m.start() \
                         and 3 <= m.end() - suffix_start <= 6 and self._nounish(t[suffix_start:m.end()]):
                     start = suffix_start  # 人事处, 经管站: one dictionary word
+                    if left and self._nounish(left[-1][0]) and len(left[-1][0]) <= 4:
+                        start = left[-1][1]  # 北线 + 管理处
                 elif m.group(0) in self.bare and m.start() in boundaries:
                     start = m.start()
                 else:
@@ -302,6 +311,8 @@ class OrgExtractor:
                              and 3 <= m.end() - suffix_start <= 6):
                 continue  # 网站, 督办: a department ending inside an ordinary word
             spans.append((start, end))
+        for m in self.full_name.finditer(t):
+            spans.append(m.span())
         for pattern in (self.standing, self.company_suffix):
             for m in pattern.finditer(t):
                 s = m.start("suffix")
@@ -345,7 +356,7 @@ class OrgExtractor:
                 return start
             start += cut
 
-    def _walk_left(self, t, pos, ends, allow_verbs=True, allow_alnum=False):
+    def _walk_left(self, t, pos, ends, allow_verbs=True, allow_alnum=False, institution=False):
         """Words that end at ``pos`` and before it, while they can be part of a name."""
         words = []
         while len(words) < self.MAX_WORDS and pos in ends:
@@ -364,7 +375,8 @@ class OrgExtractor:
             if (not _CJK.match(word) or word in self.stop_words or tag.startswith(self.STOP_TAGS)
                     or (not allow_verbs and tag.startswith("v"))):
                 break
-            if len(word) >= 2 and word.endswith(self.complete_org_endings):
+            if len(word) >= 2 and word.endswith(self.complete_org_endings) and not (
+                    not words and institution and word.endswith(("中心", "总校"))):  # 城关镇中心学校
                 break  # 巡察组 | 向局党组: a complete name ends here, another begins
             glued = self.glued_function.match(word) if not tag else None
             if glued:
@@ -381,6 +393,10 @@ class OrgExtractor:
     def _nounish(self, word: str) -> bool:
         tag = self.tags.get(word)
         return _CJK.match(word) is not None and (tag is None or tag.startswith(("n", "vn", "j")))
+
+    def _stemish(self, word: str) -> bool:
+        """A word that can stand in a department's name: nouns, and 内控/合同 (b, a)."""
+        return self._nounish(word) or self.tags.get(word, "").startswith(("b", "a"))
 
     def _is_place(self, word: str, next_word: str | None) -> bool:
         if word in ("中共",) or word in self.places or word in self.LEVELS:
@@ -407,9 +423,15 @@ class OrgExtractor:
         for i, (word, s, e) in enumerate(left):
             nxt = left[i + 1][0] if i + 1 < len(left) else t[suffix_start:suffix_start + 1]
             if self._is_place(word, nxt):
+                while i > 0 and len(left[i - 1][0]) == 1 and _CJK.match(left[i - 1][0]) \
+                        and left[i - 1][0] not in self.stop_words \
+                        and not self.tags.get(left[i - 1][0], "").startswith(self.STOP_TAGS + ("v", "a")):
+                    i -= 1  # 对萍|溪县: jieba split an unknown place name
+                    word, s, e = left[i]
                 if word[-1] in self.LEVELS and len(word) > 1 and word not in self.places \
                         and not self.tags.get(word, "").startswith("ns") \
-                        and self.tags.get(word[:-1], "n").startswith(("v", "p", "d", "m", "q", "c", "u", "r")) \
+                        and self.tags.get(word[:-1], "n").startswith(
+                            ("v", "p", "d", "m", "q", "c", "u", "r") if len(word) > 2 else ("p", "d", "m", "q", "c", "u", "r")) \
                         and not self.tags.get(word[:-1], "").startswith("vn"):
                     return e - 1  # 通报区纪委监委, 号市民政局: jieba glued a verb or 号 to 区/市
                 if word.endswith(self.unit_words):
