@@ -229,6 +229,10 @@ class OrgExtractor:
         self.leading_noise = re.compile(rows["leading_noise"])
         self.address_word = re.compile(rows["address_word"])
         self.not_company = tuple(word_list("org_not_company"))
+        self.rejected_endings = tuple(word_list("org_rejected_endings"))
+        # A name right after another that ends like one of these belongs to it (警务保障部|财务科).
+        self.merge_endings = tuple(word_list("org_department_suffixes")) + tuple(word_list("org_party_bodies")) + (
+            "分局", "支队", "大队", "总队", "领导小组办公室", "领导小组", "办公室", "纪检组", "纪检监察组")
         self.bare = set(word_list("org_bare"))
         self.stop_words = set(word_list("org_left_trim"))
         self._stop_words_longest_first = sorted(self.stop_words, key=len, reverse=True)
@@ -338,13 +342,18 @@ class OrgExtractor:
         entities, last_end = [], -1
         # Longest first at each start; nested candidates give way to the longer name.
         trimmed = {(self.trim_start(t, start, end), end) for start, end in spans}
+        kept: list[list[int]] = []
         for start, end in sorted(trimmed, key=lambda p: (p[0], -p[1])):
             name = t[start:end]
-            if start < last_end or self._generic(name) or self.counted_before.search(t, max(0, start - 4), start):
+            if start < last_end or self._generic(name) or name.endswith(self.rejected_endings) \
+                    or self.counted_before.search(t, max(0, start - 4), start):
                 continue
             last_end = end
-            entities.append(_entity(view, start, end, self.label, self.name))
-        return entities
+            if kept and kept[-1][1] == start and name.endswith(self.merge_endings) and name[0] not in self.LEVELS:
+                kept[-1][1] = end  # 警务保障部 + 财务科, 市公安局 + 城北分局: one body
+            else:
+                kept.append([start, end])
+        return [_entity(view, start, end, self.label, self.name) for start, end in kept]
 
     def trim_start(self, t: str, start: int, end: int) -> int:
         """Move ``start`` past words that stand before a name but are not part of it (会同, 二是)."""
@@ -425,7 +434,8 @@ class OrgExtractor:
             if self._is_place(word, nxt):
                 while i > 0 and len(left[i - 1][0]) == 1 and _CJK.match(left[i - 1][0]) \
                         and left[i - 1][0] not in self.stop_words \
-                        and not self.tags.get(left[i - 1][0], "").startswith(self.STOP_TAGS + ("v", "a")):
+                        and self.tags.get(left[i - 1][0], "") not in ("v", "a") \
+                        and not self.tags.get(left[i - 1][0], "").startswith(self.STOP_TAGS):
                     i -= 1  # 对萍|溪县: jieba split an unknown place name
                     word, s, e = left[i]
                 if word[-1] in self.LEVELS and len(word) > 1 and word not in self.places \
