@@ -44,6 +44,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .errors import ModelLoadError, PipelineError
+from .fsutil import atomic_write_text
 from .textnorm import matching_text
 from .types import MEASURE_LABELS
 
@@ -894,24 +895,8 @@ def suggest_uncertain(measures_parquet_path: str | Path, n: int, out_path: str |
             })
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write_text(out_path, json.dumps(tasks, ensure_ascii=False, indent=2) + "\n")
+    atomic_write_text(out_path, json.dumps(tasks, ensure_ascii=False, indent=2) + "\n")
     return tasks
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 class ImportedMeasure(NamedTuple):

@@ -15,11 +15,11 @@ import json
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from pipeline.fsutil import atomic_write_text
 from pipeline.types import ENTITY_LABELS, MEASURE_LABELS, STATUSES, Entity, ParsedNotice
 
 try:  # pipeline/errors.py is owned by someone else; use its class when it has one
@@ -455,21 +455,7 @@ def save_gold(records: Iterable[GoldNotice], path: str | os.PathLike) -> None:
             _fail(["duplicate id"], f"<records being saved to {path}>", k, rec.id)
         ids.add(rec.id)
         lines.append(dumps_record(rec) + "\n")
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.writelines(lines)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    atomic_write_text(path, "".join(lines))
 
 
 # --------------------------------------------------------------------------- predictions

@@ -185,3 +185,18 @@ def test_cli_suggest_writes_label_studio_tasks_for_new_notices_only(tmp_path):
         row = measures.loc[task["data"]["measure_id"]]
         assert task["data"]["text"] == row.text
         assert task["predictions"][0]["result"] == [] or task["predictions"][0]["result"][0]["type"] == "choices"
+
+
+def test_readme_python_example_runs_and_its_comments_are_true(monkeypatch):
+    import datetime
+    import re
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
+    monkeypatch.chdir(REPO)
+    namespace = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    notice = namespace["notice"]
+    assert (notice.notice_date, notice.inspection_body) == (datetime.date(2023, 12, 5), "省委第八巡视组")
+    assert [(i.number, i.status) for i in notice.items][:2] == [("1", "completed"), ("2", "completed")]
+    money = [(e.text, e.label, e.value) for e in notice.entities if e.label == "MONEY"][0]
+    assert money == ("35.4万元", "MONEY", 354000.0)
