@@ -74,19 +74,8 @@ class GoldEntity:
     kind: str | None = None  # DOC_TITLE ("" = no document type in the title, None = not set)
 
     def values(self) -> dict[str, Any]:
-        """The normalised values, in the same shape as :meth:`pipeline.types.Entity.values`."""
-        if self.label == "DATE":
-            return {
-                "start_date": self.start_date.isoformat() if self.start_date else None,
-                "end_date": self.end_date.isoformat() if self.end_date else None,
-            }
-        if self.label == "MONEY":
-            return {"value": self.value, "currency": self.currency, "approx": bool(self.approx)}
-        if self.label == "PERSON_COUNT":
-            return {"value": None if self.value is None else int(self.value)}
-        if self.label == "DOC_TITLE":
-            return {"kind": self.kind or ""}
-        return {}
+        """The normalised values, exactly as :meth:`pipeline.types.Entity.values` gives them."""
+        return self.to_entity().values()
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"start": self.start, "end": self.end, "label": self.label, "text": self.text}
