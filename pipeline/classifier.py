@@ -25,6 +25,7 @@ Active learning: :func:`suggest_uncertain` writes the least certain measures as 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -219,6 +220,13 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         super().__setstate__(state)
 
 
+@functools.lru_cache(maxsize=4)
+def _compiled_rules(rules: tuple) -> list:
+    """The keyword rules compiled once per process (transform runs for every notice)."""
+    from .keywords import _compile
+    return [(label, _compile(kind, pattern)) for label, kind, pattern in rules]
+
+
 class KeywordFeatures:
     """The keyword table's rules as binary features, one column per rule plus one per label.
 
@@ -248,8 +256,7 @@ class KeywordFeatures:
     def transform(self, texts):
         from scipy.sparse import csr_matrix
 
-        from .keywords import _compile
-        compiled = [(label, _compile(kind, pattern)) for label, kind, pattern in self.rules_]
+        compiled = _compiled_rules(tuple(self.rules_))
         rows = np.zeros((len(texts), len(compiled) + len(LABELS)), dtype=np.float64)
         for i, text in enumerate(texts):
             norm = matching_text(text)

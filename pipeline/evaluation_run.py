@@ -209,7 +209,7 @@ def format_heldout(h: dict[str, Any]) -> str:
     return "\n".join([
         f"== held-out notices ({h['notices']}), models trained on the development gold ==",
         _table(["label"] + [f"{v} P/R/F1 exact" for v in VARIANTS], rows),
-        f"value accuracy (rules+model): " + ", ".join(f"{k} {_f(v.get('accuracy'))}" for k, v in vals.items()),
+        "value accuracy (rules+model): " + ", ".join(f"{k} {_f(v.get('accuracy'))}" for k, v in vals.items()),
         f"structure: items {_f(st['numbers']['f1'])} F1, status accuracy {_f(st['status']['accuracy'])}; "
         f"measure segmentation F1 {_f(seg['f1'])}",
         f"measure labels ({ml['n']} measures), F1:",

@@ -339,7 +339,7 @@ class OrgExtractor:
                 if 2 <= end - start <= 10 and _CJK.search(t[start:end]) \
                         and not t[start:end].endswith(self.not_company):
                     spans.append((start, end))
-        entities, last_end = [], -1
+        last_end = -1
         # Longest first at each start; nested candidates give way to the longer name.
         trimmed = {(self.trim_start(t, start, end), end) for start, end in spans}
         kept: list[list[int]] = []

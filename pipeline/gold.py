@@ -16,7 +16,6 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable
 
 from pipeline.fsutil import atomic_write_text

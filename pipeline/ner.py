@@ -32,7 +32,7 @@ from typing import Any, Sequence
 from .errors import ModelLoadError, PipelineError
 from .segmenters import DEFAULT_SEGMENTER, SEGMENTERS, segment
 from .textnorm import matching_text
-from .types import ENTITY_LABELS, Entity
+from .types import Entity
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_GOLD_PATH = REPO_DIR / "annotations" / "gold.jsonl"
@@ -169,7 +169,6 @@ def _batches(examples: list, size: int) -> list[list]:
 def train_model(notices: Sequence[Any], params: NerParams | None = None,
                 alignment: Alignment | None = None):
     """A trained spaCy ``Language`` (in memory) from gold notices. Deterministic for a seed."""
-    import spacy
     from spacy.util import fix_random_seed
     params = params or NerParams()
     if params.segmenter not in SEGMENTERS:

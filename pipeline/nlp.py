@@ -14,7 +14,7 @@ import spacy
 from spacy.tokens import Doc, Span
 
 from . import segment
-from .types import Entity, ParsedNotice
+from .types import ParsedNotice
 
 ENTITY_ATTRS = ("value", "start_date", "end_date", "currency", "approx", "kind", "source")
 for _attr in ENTITY_ATTRS + ("labels", "status"):
@@ -67,8 +67,3 @@ def build_doc(parsed: ParsedNotice) -> Doc:
         measures.append(span)
     doc.spans["measures"] = measures
     return doc
-
-
-def char_doc(text: str) -> Doc:
-    """A Doc with one token per character (what a character-level NER model sees)."""
-    return Doc(vocab(), words=list(text), spaces=[False] * len(text))

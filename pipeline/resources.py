@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-from importlib import resources
 from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -30,21 +29,6 @@ def _data_lines(path: Path):
 
 
 @functools.cache
-def patterns(name: str) -> dict[str, re.Pattern]:
-    """Compiled regular expressions of ``patterns/<name>.jsonl`` by id (multiline mode)."""
-    path = PATTERNS_DIR / f"{name}.jsonl"
-    compiled: dict[str, re.Pattern] = {}
-    for number, line in _data_lines(path):
-        try:
-            row = json.loads(line)
-            compiled[row["id"]] = re.compile(row["pattern"], re.MULTILINE)
-        except (json.JSONDecodeError, KeyError, re.error) as exc:
-            raise ResourceError(f"{path}:{number}: cannot read pattern ({exc}); expected a JSON "
-                                f'object with "id" and "pattern" (a Python regular expression)') from exc
-    return compiled
-
-
-@functools.cache
 def pattern_rows(name: str) -> tuple[dict, ...]:
     """The raw rows of ``patterns/<name>.jsonl`` (for pattern files with extra fields)."""
     path = PATTERNS_DIR / f"{name}.jsonl"
@@ -57,6 +41,11 @@ def pattern_rows(name: str) -> tuple[dict, ...]:
             raise ResourceError(f"{path}:{number}: cannot read pattern ({exc})") from exc
         rows.append(row)
     return tuple(rows)
+
+
+def patterns(name: str) -> dict[str, re.Pattern]:
+    """Compiled regular expressions of ``patterns/<name>.jsonl`` by id (multiline mode)."""
+    return {row["id"]: row["regex"] for row in pattern_rows(name)}
 
 
 @functools.cache

@@ -141,9 +141,6 @@ class RunSummary:
         return "\n".join(lines)
 
 
-TABLE_KEYS = {"notices": "notice_id", "items": "notice_id", "measures": "notice_id", "entities": "notice_id"}
-
-
 def extract_folder(in_dir: str | Path, out_dir: str | Path, *, parser=None, prune: bool = False,
                    checkpoint: int = 100, progress: Callable | None = None) -> RunSummary:
     """Extract every notice under ``in_dir`` into the tables in ``out_dir``."""

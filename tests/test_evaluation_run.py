@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
 from pipeline.gold import load_gold, save_gold
 from pipeline.ner import NerParams
