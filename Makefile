@@ -29,7 +29,7 @@ train: $(STAMP)
 	$(PY) -m pipeline train
 
 bench: $(STAMP)
-	$(PY) -m pipeline.bench --notices 200
+	$(PY) -m pipeline.evaluation.bench --notices 200
 
 schema: $(STAMP)
 	$(PY) -m pipeline schema

@@ -27,8 +27,8 @@ def cmd_extract(args) -> int:
     """
     from tqdm import tqdm
 
-    from .api import NoticeParser
-    from .run import extract_folder
+    from pipeline.parse import NoticeParser
+    from pipeline.tables.run import extract_folder
 
     parser = NoticeParser(ner=None if args.rules_only else args.models / "ner",
                           classifier=None if args.rules_only else args.models / "measure_classifier",
@@ -55,7 +55,7 @@ def cmd_evaluate(args) -> int:
     Prints per-label precision/recall/F1 (exact and overlap), value accuracy, structure and
     measure scores, for real and written notices separately; writes the JSON report.
     """
-    from .evaluation_run import evaluate_all
+    from pipeline.evaluation.run import evaluate_all
     report = evaluate_all(args.gold, args.report, models=args.models, folds=args.folds)
     print(report)
     return 0
@@ -73,12 +73,12 @@ def cmd_train(args) -> int:
     """
     status = 0
     if args.only in (None, "classifier"):
-        from .classifier import train_and_evaluate
+        from pipeline.training.classifier import train_and_evaluate
         result = train_and_evaluate(args.gold, args.models / "measure_classifier", force=args.force)
         print(result.get("message", json.dumps(result, ensure_ascii=False, default=str)[:2000]))
         status = max(status, 0 if result.get("replaced", True) else 3)
     if args.only in (None, "ner"):
-        from .ner import train_ner
+        from pipeline.training.ner import train_ner
         result = train_ner(args.gold, args.models / "ner", force=args.force)
         print(result.get("message", ""))
     return status
@@ -90,8 +90,9 @@ def cmd_suggest(args) -> int:
     Example:
       python -m pipeline suggest 50 --tables output --out annotations/suggested_tasks.json
     """
-    from .classifier import MeasureClassifier, suggest_uncertain
-    from .gold import load_gold
+    from pipeline.measures.classifier import MeasureClassifier
+    from pipeline.annotation.measure_labels import suggest_uncertain
+    from pipeline.annotation.gold import load_gold
     classifier = MeasureClassifier.load(args.models / "measure_classifier")
     heldout = args.gold.with_name("heldout.jsonl")
     exclude = [g.id for g in load_gold(heldout)] if heldout.exists() else []
@@ -115,7 +116,7 @@ def cmd_import(args) -> int:
     Records with the same notice id (or the same text) are replaced, new ones added; missing
     normalised values are filled in by the rules.
     """
-    from .import_export import import_file
+    from pipeline.annotation.importer import import_file
     print(import_file(args.file, args.format, args.gold))
     return 0
 
@@ -126,7 +127,7 @@ def cmd_schema(args) -> int:
     Example:
       python -m pipeline schema
     """
-    from .tables import data_dictionary
+    from pipeline.tables.schema import data_dictionary
     print(data_dictionary())
     return 0
 
@@ -182,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    from .errors import PipelineError
+    from pipeline.errors import PipelineError
     try:
         return args.func(args)
     except PipelineError as exc:

@@ -1,5 +1,8 @@
-"""Loaders for the language data under ``pipeline/patterns`` and ``pipeline/lexicons``.
+"""Loaders for the language data each stage keeps beside its code.
 
+A stage folder holds ``patterns/*.jsonl`` (``{"id", "pattern", ...}`` rows) and
+``lexicons/*.txt|*.tsv``; a file is named by its stem (``word_list("org_suffixes")``), and every
+stem is unique across the package (a test checks it), so call sites need not know the folder.
 Each file is read once per process (``functools.cache``); a malformed line raises an error
 that names the file and the line, so a bad edit to a data file is easy to find.
 """
@@ -11,12 +14,25 @@ import re
 from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
-PATTERNS_DIR = PACKAGE_ROOT / "patterns"
-LEXICONS_DIR = PACKAGE_ROOT / "lexicons"
+DATA_KINDS = ("patterns", "lexicons")
 
 
 class ResourceError(ValueError):
-    """A data file of the package is malformed."""
+    """A data file of the package is malformed or missing."""
+
+
+def data_files(kind: str) -> list[Path]:
+    """Every ``<stage>/<kind>/*`` data file of the package, sorted by file name."""
+    return sorted((p for p in PACKAGE_ROOT.glob(f"*/{kind}/*") if p.is_file()), key=lambda p: p.name)
+
+
+@functools.cache
+def data_file(kind: str, filename: str) -> Path:
+    """The one ``<stage>/<kind>/<filename>`` of the package."""
+    found = [p for p in data_files(kind) if p.name == filename]
+    if len(found) != 1:
+        raise ResourceError(f"expected one {kind}/{filename} under {PACKAGE_ROOT}, found {len(found)}")
+    return found[0]
 
 
 def _data_lines(path: Path):
@@ -31,7 +47,7 @@ def _data_lines(path: Path):
 @functools.cache
 def pattern_rows(name: str) -> tuple[dict, ...]:
     """The raw rows of ``patterns/<name>.jsonl`` (for pattern files with extra fields)."""
-    path = PATTERNS_DIR / f"{name}.jsonl"
+    path = data_file("patterns", f"{name}.jsonl")
     rows = []
     for number, line in _data_lines(path):
         try:
@@ -51,7 +67,7 @@ def patterns(name: str) -> dict[str, re.Pattern]:
 @functools.cache
 def table(name: str, columns: int = 2) -> tuple[tuple[str, ...], ...]:
     """Rows of a tab-separated lexicon ``lexicons/<name>.tsv`` (comment lines start with #)."""
-    path = LEXICONS_DIR / f"{name}.tsv"
+    path = data_file("lexicons", f"{name}.tsv")
     rows = []
     for number, line in _data_lines(path):
         cells = tuple(cell.strip() for cell in line.split("\t"))
@@ -64,7 +80,7 @@ def table(name: str, columns: int = 2) -> tuple[tuple[str, ...], ...]:
 @functools.cache
 def word_list(name: str) -> tuple[str, ...]:
     """Words of ``lexicons/<name>.txt``, one per line (jieba's ``word [freq] [tag]`` format allowed)."""
-    path = LEXICONS_DIR / f"{name}.txt"
+    path = data_file("lexicons", f"{name}.txt")
     return tuple(line.split()[0] for _, line in _data_lines(path))
 
 

@@ -26,6 +26,6 @@ def huaihua(rules_parser):
 
 
 def view(text, notice_date=dt.date(2023, 12, 5)):
-    from pipeline.extractors import TextView
-    from pipeline.textnorm import matching_text
+    from pipeline.entities.view import TextView
+    from pipeline.read.textnorm import matching_text
     return TextView(text, matching_text(text), notice_date)

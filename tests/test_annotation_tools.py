@@ -9,18 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.annotation_tools import (
-    from_doccano,
-    from_label_studio_export,
-    guess_item_number,
-    label_studio_config,
-    measure_doccano_label,
-    merge_import,
-    parse_measure_doccano_label,
-    to_doccano,
-    to_label_studio_tasks,
-)
-from pipeline.gold import AnnotationError, GoldEntity, GoldItem, GoldMeasure, GoldNotice, load_gold, save_gold
+from pipeline.annotation.doccano import from_doccano, measure_doccano_label, parse_measure_doccano_label, to_doccano
+from pipeline.annotation.label_studio import from_label_studio_export, label_studio_config, to_label_studio_tasks
+from pipeline.annotation.spans import guess_item_number
+from pipeline.annotation.merge import merge_import
+from pipeline.annotation.gold_records import AnnotationError, GoldEntity, GoldItem, GoldMeasure, GoldNotice
+from pipeline.annotation.gold import load_gold, save_gold
 from pipeline.types import ENTITY_LABELS, MEASURE_LABELS, STATUSES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,7 +81,7 @@ def money_record() -> GoldNotice:
 
 
 def test_real_records_are_valid_and_read_back():
-    from pipeline.gold import validate
+    from pipeline.annotation.gold_validation import validate
     for rec in real_records() + [money_record()]:
         validate(rec)
         for e in rec.entities:

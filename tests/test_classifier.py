@@ -9,22 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import classifier as C
-from pipeline.classifier import (
-    ALLOWED_TYPES,
-    CARD_FILE,
-    LABELS,
-    MODEL_FILE,
-    ImportedMeasure,
-    JiebaTokenizer,
-    MeasureClassifier,
-    compare_scores,
-    import_measure_labels,
-    load_model_file,
-    merge_measure_labels,
-    suggest_uncertain,
-    train_and_evaluate,
-)
+from pipeline.measures import classifier as C
+from pipeline.measures.features import JiebaTokenizer
+from pipeline.training.classifier import cross_validate
+from pipeline.measures.classifier import ALLOWED_TYPES, CARD_FILE, LABELS, MODEL_FILE, MeasureClassifier, load_model_file
+from pipeline.annotation.measure_labels import ImportedMeasure, import_measure_labels, merge_measure_labels, suggest_uncertain
+from pipeline.measures.features import JiebaTokenizer
+from pipeline.training.classifier import compare_scores, train_and_evaluate
 from pipeline.errors import ModelLoadError, PipelineError
 
 IB, AC, FR = LABELS
@@ -81,7 +72,7 @@ def write_gold(path: Path, relabel=None, drop: set[str] = frozenset()) -> Path:
 @pytest.fixture()
 def quiet(monkeypatch):
     """Use the test tokenizer everywhere (no dependency on lexicons/domain_dict.txt)."""
-    monkeypatch.setattr(C.JiebaTokenizer, "from_domain_dict", classmethod(lambda cls, path=None: cls(ENTRIES)))
+    monkeypatch.setattr(JiebaTokenizer, "from_domain_dict", classmethod(lambda cls, path=None: cls(ENTRIES)))
 
 
 # --------------------------------------------------------------------------- the data
@@ -300,10 +291,10 @@ def test_cross_validation_never_splits_a_notice(monkeypatch, small):
     monkeypatch.setattr(GroupKFold, "split", spy)
     texts, labels = small
     groups = [x["notice_id"] for x in rows()]
-    C.cross_validate(texts, labels, groups, tokenizer=JiebaTokenizer(ENTRIES))
+    cross_validate(texts, labels, groups, tokenizer=JiebaTokenizer(ENTRIES))
     assert seen and all(not (train & test) for train, test in seen)
     with pytest.raises(C.TrainingDataError, match="at least 2 notices"):
-        C.cross_validate(texts, labels, ["one"] * len(texts), tokenizer=JiebaTokenizer(ENTRIES))
+        cross_validate(texts, labels, ["one"] * len(texts), tokenizer=JiebaTokenizer(ENTRIES))
 
 
 def test_retraining_on_changed_data_changes_the_card(tmp_path, quiet):
@@ -471,13 +462,13 @@ def test_import_measure_labels(tmp_path):
     ]
     assert got[0] == (r[0]["text"], [AC, FR], r[0]["notice_id"], r[0]["start"], r[0]["end"])
 
-    from pipeline.gold import AnnotationError
+    from pipeline.annotation.gold_records import AnnotationError
     with pytest.raises(AnnotationError, match="unknown measure label"):
         import_measure_labels([export_task(r[0], [annotation(["sanction"])])])
 
 
 def test_merge_updates_gold_and_reports_unmatched(tmp_path):
-    from pipeline.gold import load_gold
+    from pipeline.annotation.gold import load_gold
 
     r = rows()
     gold = write_gold(tmp_path / "gold.jsonl")

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import CORPUS, HUAIHUA, REPO, YIYANG
-from pipeline.run import extract_folder
-from pipeline.tables import SCHEMAS, TABLE_ORDER
+from pipeline.tables.run import extract_folder
+from pipeline.tables.schema import SCHEMAS, TABLE_ORDER
 
 with (CORPUS / "metadata.csv").open(encoding="utf-8") as _handle:
     METADATA = list(csv.DictReader(_handle))
@@ -161,7 +161,7 @@ def test_cli_extract_exit_status_and_summary(tmp_path):
 
 
 def test_readme_data_dictionary_is_generated_from_the_schemas():
-    from pipeline.tables import data_dictionary
+    from pipeline.tables.schema import data_dictionary
     assert data_dictionary() in (REPO / "README.md").read_text(encoding="utf-8")
 
 

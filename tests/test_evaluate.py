@@ -8,21 +8,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from pipeline.evaluate import (
-    format_report,
-    grouped_folds,
-    lcs_pairs,
-    max_overlap_matching,
-    normalize_item_number,
-    prf,
-    run_evaluation,
-    score_entities,
-    score_measure_labels,
-    score_measure_segmentation,
-    score_structure,
-    trim_span,
-)
-from pipeline.gold import GoldEntity, GoldItem, GoldMeasure, GoldNotice, save_gold
+from pipeline.scoring.report import format_report
+from pipeline.scoring.folds import grouped_folds
+from pipeline.scoring.metrics import lcs_pairs, max_overlap_matching, normalize_item_number, prf, run_evaluation, score_entities, score_measure_labels, score_measure_segmentation, score_structure, trim_span
+from pipeline.annotation.gold_records import GoldEntity, GoldItem, GoldMeasure, GoldNotice
+from pipeline.annotation.gold import save_gold
 from pipeline.types import Entity, Item, Measure, ParsedNotice
 
 TEXT = "0123456789" * 5  # 50 characters; only offsets matter for entity scoring

@@ -5,15 +5,15 @@ import json
 from pathlib import Path
 
 
-from pipeline.gold import load_gold, save_gold
-from pipeline.ner import NerParams
+from pipeline.annotation.gold import load_gold, save_gold
+from pipeline.entities.ner import NerParams
 
 GOLD = Path(__file__).resolve().parent.parent / "annotations" / "gold.jsonl"
 
 
 def pick_three(gold):
     """Three small written notices, the one in traditional characters first (if annotated)."""
-    from pipeline.textnorm import matching_text
+    from pipeline.read.textnorm import matching_text
     written = sorted((g for g in gold if g.origin == "written"), key=lambda g: len(g.text))
     trad = [g for g in written if matching_text(g.text) != g.text]
     rest = [g for g in written if g not in trad[:1]]
@@ -21,7 +21,7 @@ def pick_three(gold):
 
 
 def test_evaluate_all_report_keys(tmp_path):
-    from pipeline.evaluation_run import VARIANTS, evaluate_all
+    from pipeline.evaluation.run import VARIANTS, evaluate_all
     three = pick_three(load_gold(GOLD))  # the gold ships with the repository
     assert len(three) == 3
     save_gold(three, tmp_path / "gold.jsonl")

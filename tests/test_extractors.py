@@ -4,8 +4,12 @@ import datetime as dt
 import pytest
 
 from conftest import view
-from pipeline.extractors import (RULE_EXTRACTORS, DateExtractor, DocTitleExtractor, MoneyExtractor,
-                                 OrgExtractor, PersonCountExtractor)
+from pipeline.entities.rules import RULE_EXTRACTORS
+from pipeline.entities.date import DateExtractor
+from pipeline.entities.doc_title import DocTitleExtractor
+from pipeline.entities.money import MoneyExtractor
+from pipeline.entities.org import OrgExtractor
+from pipeline.entities.person_count import PersonCountExtractor
 
 D = dt.date
 NOTICE = D(2023, 12, 5)

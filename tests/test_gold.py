@@ -9,17 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.gold import (
-    AnnotationError,
-    GoldEntity,
-    GoldItem,
-    GoldMeasure,
-    GoldNotice,
-    from_parsed,
-    load_gold,
-    save_gold,
-    validate,
-)
+from pipeline.annotation.gold_records import AnnotationError, GoldEntity, GoldItem, GoldMeasure, GoldNotice
+from pipeline.annotation.gold import from_parsed, load_gold, save_gold
+from pipeline.annotation.gold_validation import validate
 from pipeline.types import Entity, Item, Measure, ParsedNotice
 
 ROOT = Path(__file__).resolve().parents[1]

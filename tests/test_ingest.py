@@ -11,25 +11,10 @@ import opencc
 import pytest
 
 from pipeline import errors
-from pipeline.errors import (
-    CorruptDocument,
-    EmptyInput,
-    IngestError,
-    InputTooLarge,
-    ModelLoadError,
-    NoTextLayer,
-    NotANotice,
-    UndecodableText,
-    UnreadableFile,
-    UnsupportedFormat,
-)
-from pipeline.ingest import (
-    SourceDocument,
-    corpus_metadata_files,
-    decode_text_bytes,
-    iter_inputs,
-    read_notice,
-)
+from pipeline.errors import CorruptDocument, EmptyInput, IngestError, InputTooLarge, ModelLoadError, NoTextLayer, NotANotice, UndecodableText, UnreadableFile, UnsupportedFormat
+from pipeline.read.ingest import SourceDocument, read_notice
+from pipeline.read.inputs import corpus_metadata_files, iter_inputs
+from pipeline.read.decode import decode_text_bytes
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 CORPUS_FILE = CORPUS / "yiyang-hitech-2023-12-05.txt"

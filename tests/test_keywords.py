@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.keywords import KEYWORDS_PATH, KeywordBaseline, LexiconError, load_rules
+from pipeline.measures.keywords import KEYWORDS_PATH, KeywordBaseline, LexiconError, load_rules
 from pipeline.types import MEASURE_LABELS
 
 IB, AC, FR = MEASURE_LABELS

@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ModelLoadError
-from pipeline.gold import load_gold
-from pipeline.ner import NerModel, NerParams, chunks, make_examples, train_model
-from pipeline.segmenters import segment
-from pipeline.textnorm import matching_text
+from pipeline.annotation.gold import load_gold
+from pipeline.entities.ner import NerModel, NerParams, chunks
+from pipeline.training.ner import make_examples, train_model
+from pipeline.entities.segmenters import segment
+from pipeline.read.textnorm import matching_text
 
 GOLD = Path(__file__).resolve().parent.parent / "annotations" / "gold.jsonl"
 TINY = dict(epochs=10, width=48, depth=2, embed_size=1000, hidden_width=48, negatives=0.0)
@@ -17,7 +18,7 @@ TINY = dict(epochs=10, width=48, depth=2, embed_size=1000, hidden_width=48, nega
 
 def pick_three(gold):
     """Three small written notices, the one in traditional characters first (if annotated)."""
-    from pipeline.textnorm import matching_text
+    from pipeline.read.textnorm import matching_text
     written = sorted((g for g in gold if g.origin == "written"), key=lambda g: len(g.text))
     trad = [g for g in written if matching_text(g.text) != g.text]
     rest = [g for g in written if g not in trad[:1]]
@@ -46,7 +47,7 @@ def test_segmenters_cover_the_text():
 
 def test_char_segmentation_aligns_every_gold_span(notices):
     from spacy.lang.zh import Chinese
-    from pipeline.ner import Alignment
+    from pipeline.training.ner import Alignment
     align = Alignment()
     make_examples(Chinese(), notices, NerParams(negatives=1.0, segmenter="char"), align)
     assert align.gold > 0 and align.lost == []

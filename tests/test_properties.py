@@ -21,8 +21,9 @@ from hypothesis import strategies as st
 
 from conftest import HUAIHUA, YIYANG
 from pipeline.api import NoticeParser
-from pipeline.extractors import RULE_EXTRACTORS, TextView
-from pipeline.textnorm import matching_text
+from pipeline.entities.rules import RULE_EXTRACTORS
+from pipeline.entities.view import TextView
+from pipeline.read.textnorm import matching_text
 
 SCALE = float(os.environ.get("RECTIFY_PROPERTY_SCALE", "1"))
 

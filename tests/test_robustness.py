@@ -26,11 +26,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import CORPUS, HUAIHUA, REPO, YIYANG
-import pipeline.run as run_mod
+import pipeline.tables.run as run_mod
 from pipeline.errors import ModelLoadError
-from pipeline.ingest import read_notice
-from pipeline.run import extract_folder
-from pipeline.tables import SCHEMAS, TABLE_ORDER, TEST_WRITE_DELAY_ENV
+from pipeline.read.ingest import read_notice
+from pipeline.tables.run import extract_folder
+from pipeline.tables.schema import SCHEMAS, TABLE_ORDER
+from pipeline.tables.store import TEST_WRITE_DELAY_ENV
 from pipeline.types import MEASURE_LABELS
 
 WRITTEN_FILES = sorted((CORPUS / "written").glob("*.txt"))

@@ -77,7 +77,7 @@ EXPECTED = json.loads((CORPUS / "written" / "EXPECTED.json").read_text(encoding=
 
 @pytest.mark.parametrize("expected", EXPECTED, ids=[e["file"] for e in EXPECTED])
 def test_written_notices_in_other_layouts(rules_parser, expected):
-    from pipeline.ingest import read_notice
+    from pipeline.read.ingest import read_notice
     notice = rules_parser.parse(read_notice(CORPUS / expected["file"]).text)
     assert str(notice.notice_date) == expected["notice_date"]
     assert notice.inspection_body == expected["inspection_body"]

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.textnorm import KEPT_PUNCTUATION, matching_table, matching_text
+from pipeline.read.textnorm import KEPT_PUNCTUATION, matching_table, matching_text
 
 CORPUS_FILE = Path(__file__).resolve().parent.parent / "corpus" / "yiyang-hitech-2023-12-05.txt"
 

@@ -1,0 +1,72 @@
+"""DATE: calendar points and periods by pattern, values by :mod:`pipeline.entities.date_values`.
+"""
+from __future__ import annotations
+
+
+
+from pipeline.entities import date_values as dates
+from pipeline.resources import pattern_rows
+from pipeline.types import Entity
+from pipeline.entities.view import TextView, _entity
+
+
+class DateExtractor:
+    label = "DATE"
+    name = "rule:date"
+
+    def __init__(self):
+        self.rows = pattern_rows("dates")
+
+    def find(self, view: TextView) -> list[Entity]:
+        candidates = []
+        for row in self.rows:
+            for m in row["regex"].finditer(view.mtext):
+                if m.end() > m.start():
+                    candidates.append((m.start(), m.end(), row["id"], m))
+        # Longest match first at each place, so 2023年3月8日至6月10日 is one range.
+        candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
+        chosen, last_end = [], -1
+        for start, end, pid, m in candidates:
+            if start >= last_end:
+                chosen.append((start, end, pid, m))
+                last_end = end
+        entities = []
+        explicit_years: list[tuple[int, int, int]] = []  # (offset, line, year)
+        for start, end, pid, m in chosen:
+            groups = m.groupdict()
+            if pid == "month_without_year" and not any(groups.get(k) for k in ("d", "m2", "m3", "d2")) \
+                    and not groups.get("part") and not groups.get("open") and not m.group(0).endswith("份") \
+                    and not self._month_context(view, start, end):
+                continue  # a bare 3月 is too often part of something else (3月一次)
+            context_year = None
+            if not (groups.get("y") or groups.get("ycn") or groups.get("rel") or groups.get("near")):
+                context_year = self._context_year(view, start, explicit_years)
+            period = dates.resolve(groups, view.notice_date, context_year)
+            if period is None:
+                continue
+            year = dates.to_int(groups.get("y") or groups.get("ycn"))
+            if groups.get("rel") and view.notice_date:
+                year = view.notice_date.year + dates.RELATIVE_YEARS[groups["rel"]]
+            if year and not groups.get("open"):
+                explicit_years.append((start, view.line_of(start), year))
+            entities.append(_entity(view, start, end, self.label, self.name,
+                                    start_date=period[0], end_date=period[1]))
+        return entities
+
+    @staticmethod
+    def _month_context(view: TextView, start: int, end: int) -> bool:
+        after = view.mtext[end:end + 1]
+        return after in ("，", ",", "起", "以", "至", "前", "底", "末", "中", "完", "开", "")
+
+    @staticmethod
+    def _context_year(view: TextView, start: int, explicit_years) -> int | None:
+        """Nearest earlier explicit year in the same paragraph, else the notice's year.
+
+        Years after the notice's own year are plans, not the frame of later past events.
+        """
+        line = view.line_of(start)
+        limit = view.notice_date.year if view.notice_date else None
+        for offset, year_line, year in reversed(explicit_years):
+            if year_line == line and (limit is None or year <= limit):
+                return year
+        return limit

@@ -1,0 +1,58 @@
+"""The measure stage as a spaCy component: every measure span gets its labels.
+
+The keyword baseline always runs (its labels stay in ``span._.keyword_labels``); with a trained
+classifier its labels and probabilities win (``span._.label_source == "classifier"``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.measures.keywords import KeywordBaseline
+from pipeline.spans import add_spans, records
+from pipeline.types import Measure
+
+
+class MeasureLabeller:
+    def __init__(self, model_dir: str | None, spans_key: str):
+        self.keywords = KeywordBaseline.default()
+        self.classifier = None
+        if model_dir and (Path(model_dir) / "model.skops").exists():
+            from pipeline.measures.classifier import MeasureClassifier
+            self.classifier = MeasureClassifier.load(model_dir)
+        self.spans_key = spans_key
+
+    def label(self, measures: list[Measure]) -> None:
+        """Set the labels of these measures in place."""
+        texts = [m.text for m in measures]
+        if not texts:
+            return
+        for measure, labels in zip(measures, self.keywords.predict(texts)):
+            measure.keyword_labels = labels
+        if self.classifier is not None:
+            probabilities = self.classifier.predict_proba(texts)
+            threshold = self.classifier.threshold
+            for measure, row in zip(measures, probabilities):
+                measure.probabilities = {label: float(p) for label, p in zip(self.classifier.labels, row)}
+                measure.labels = [label for label, p in measure.probabilities.items() if p >= threshold]
+                measure.label_source = "classifier"
+        else:
+            for measure in measures:
+                measure.labels = list(measure.keyword_labels)
+                measure.label_source = "keywords"
+
+    def __call__(self, doc: Doc) -> Doc:
+        measures = records(doc, self.spans_key, Measure)
+        self.label(measures)
+        doc.spans[self.spans_key] = []
+        add_spans(doc, self.spans_key, measures, "MEASURE")
+        return doc
+
+
+@Language.factory("rectify_measure_labels", assigns=["doc.spans"],
+                  default_config={"model_dir": None, "spans_key": "measures"})
+def make_measure_labels(nlp: Language, name: str, model_dir: str | None, spans_key: str):
+    """``model_dir``: a trained classifier (``model.skops`` + card), or null for the keyword baseline."""
+    return MeasureLabeller(model_dir, spans_key)

@@ -1,0 +1,211 @@
+"""Training the measure classifier: grouped cross-validation, scores, the retraining gate.
+
+:func:`train_and_evaluate` reads ``annotations/gold.jsonl``, cross-validates grouped by notice
+against the keyword baseline, and replaces the stored model only if no score falls.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+
+from pipeline.errors import ModelLoadError
+from pipeline.measures.classifier import CARD_FILE, DEFAULT_GOLD_PATH, DEFAULT_MODEL_DIR, DEFAULT_PARAMS, GATE_TOLERANCE, LABELS, MeasureClassifier, TrainingDataError, _label_matrix, _read_card, _sha256_file
+from pipeline.measures.features import JiebaTokenizer
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def label_scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
+    """Per-label precision/recall/F1 (with tp/fp/fn/support) and their macro average.
+
+    A label with neither gold nor predicted positives scores 1.0 (nothing to find, nothing
+    wrongly found); otherwise an undefined ratio is 0.0.
+    """
+    per_label = {}
+    for j, label in enumerate(LABELS):
+        t, p = y_true[:, j].astype(bool), y_pred[:, j].astype(bool)
+        tp, fp, fn = int((t & p).sum()), int((~t & p).sum()), int((t & ~p).sum())
+        if tp + fp + fn == 0:
+            precision = recall = f1 = 1.0
+        else:
+            precision = tp / (tp + fp) if tp + fp else 0.0
+            recall = tp / (tp + fn) if tp + fn else 0.0
+            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_label[label] = {"precision": round(precision, 4), "recall": round(recall, 4),
+                            "f1": round(f1, 4), "support": int(t.sum()), "tp": tp, "fp": fp, "fn": fn}
+    macro = {k: round(float(np.mean([per_label[l][k] for l in LABELS])), 4)
+             for k in ("precision", "recall", "f1")}
+    return {"per_label": per_label, "macro": macro}
+
+
+def cross_validate(texts: Sequence[str], label_sets: Sequence[Iterable[str]], groups: Sequence[str],
+                   params: dict[str, Any] | None = None, *, n_splits: int = 5,
+                   tokenizer: JiebaTokenizer | None = None, baseline=None) -> dict[str, Any]:
+    """Grouped cross-validation (``GroupKFold`` on ``groups``, the notice ids: no notice is in
+    both the training and the test part of a fold) of the classifier and the keyword baseline.
+
+    Predictions of all folds are pooled before scoring. Returns ``{"grouping", "n_splits",
+    "n_groups", "threshold", "classifier": scores, "keyword_baseline": scores,
+    "classifier_beats_baseline": {label: bool, "macro": bool}}`` (see :func:`label_scores`).
+    The extractor should only prefer the classifier's labels where it beats the baseline.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    from pipeline.measures.keywords import KeywordBaseline
+
+    texts = list(texts)
+    label_sets = [list(ls) for ls in label_sets]
+    groups = list(groups)
+    y = _label_matrix(label_sets)
+    n_groups = len(set(groups))
+    if n_groups < 2:
+        raise TrainingDataError(f"grouped cross-validation needs measures from at least 2 notices, "
+                                f"got {n_groups}")
+    k = min(n_splits, n_groups)
+    p = {**DEFAULT_PARAMS, **(params or {})}
+    tokenizer = tokenizer if tokenizer is not None else JiebaTokenizer.from_domain_dict()
+    baseline = baseline if baseline is not None else KeywordBaseline.default()
+    y_clf = np.zeros_like(y)
+    for train, test in GroupKFold(n_splits=k).split(texts, y, groups):
+        model = MeasureClassifier(p, tokenizer=tokenizer).fit([texts[i] for i in train],
+                                                              [label_sets[i] for i in train])
+        y_clf[test] = (model.predict_proba([texts[i] for i in test]) >= model.threshold).astype(int)
+    y_kw = _label_matrix(baseline.predict(texts))
+    clf_scores, kw_scores = label_scores(y, y_clf), label_scores(y, y_kw)
+    better = {label: clf_scores["per_label"][label]["f1"] > kw_scores["per_label"][label]["f1"]
+              for label in LABELS}
+    better["macro"] = clf_scores["macro"]["f1"] > kw_scores["macro"]["f1"]
+    return {"grouping": "notice", "n_splits": k, "n_groups": n_groups, "threshold": p["threshold"],
+            "classifier": clf_scores, "keyword_baseline": kw_scores,
+            "classifier_beats_baseline": better}
+
+
+def format_scores(cv: dict[str, Any]) -> str:
+    """The cross-validated scores as a side-by-side text table."""
+    head = (f"grouped CV by notice: {cv['n_splits']} folds over {cv['n_groups']} notices\n"
+            f"{'label':<22}{'support':>8}  {'keywords P/R/F1':>20}  {'classifier P/R/F1':>20}")
+    rows = [head]
+
+    def prf(s):
+        return f"{s['precision']:.3f}/{s['recall']:.3f}/{s['f1']:.3f}"
+
+    for label in LABELS:
+        kw, cl = cv["keyword_baseline"]["per_label"][label], cv["classifier"]["per_label"][label]
+        rows.append(f"{label:<22}{cl['support']:>8}  {prf(kw):>20}  {prf(cl):>20}")
+    rows.append(f"{'macro':<22}{'':>8}  {prf(cv['keyword_baseline']['macro']):>20}  "
+                f"{prf(cv['classifier']['macro']):>20}")
+    return "\n".join(rows)
+
+
+def compare_scores(old_cv: dict[str, Any] | None, new_cv: dict[str, Any],
+                   tolerance: float = GATE_TOLERANCE) -> list[dict[str, Any]]:
+    """Where the new classifier's CV F1 is worse than the old one's by more than ``tolerance``:
+    ``[{"label": "accountability" | "macro", "old": f1, "new": f1, "drop": old - new}]``."""
+    if not old_cv:
+        return []
+    old, new = old_cv.get("classifier") or {}, new_cv["classifier"]
+    worse = []
+    for label in LABELS:
+        before = ((old.get("per_label") or {}).get(label) or {}).get("f1")
+        after = new["per_label"][label]["f1"]
+        if before is not None and before - after > tolerance:
+            worse.append({"label": label, "old": before, "new": after, "drop": round(before - after, 4)})
+    before = (old.get("macro") or {}).get("f1")
+    if before is not None and before - new["macro"]["f1"] > tolerance:
+        worse.append({"label": "macro", "old": before, "new": new["macro"]["f1"],
+                      "drop": round(before - new["macro"]["f1"], 4)})
+    return worse
+
+
+# --------------------------------------------------------------------------- training from gold
+
+
+def _load_notices(gold_path: Path) -> list[Any]:
+    from pipeline.annotation.gold import load_gold
+
+    return load_gold(gold_path)
+
+
+def gold_examples(gold_path: str | Path) -> tuple[list[str], list[list[str]], list[str]]:
+    """``(texts, label lists, notice ids)`` of every measure in a gold file, in file order."""
+    texts, label_sets, groups = [], [], []
+    for notice in _load_notices(Path(gold_path)):
+        for m in sorted(notice.measures, key=lambda m: (m.start, m.end)):
+            texts.append(m.text)
+            label_sets.append(list(m.labels))
+            groups.append(notice.id)
+    return texts, label_sets, groups
+
+
+def train_and_evaluate(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str | Path = DEFAULT_MODEL_DIR,
+                       force: bool = False, *, params: dict[str, Any] | None = None,
+                       echo: Callable[[str], None] | None = print) -> dict[str, Any]:
+    """Train the measure classifier on the gold measures, cross-validate it grouped by notice next
+    to the keyword baseline, and store it if it is not worse than the current model.
+
+    The new model replaces the one in ``model_dir`` only if neither any label's CV F1 nor the
+    macro F1 falls by more than 0.005 against the current model card; otherwise the old model is
+    kept and the regressions are returned (and printed), unless ``force`` is true.
+
+    Example::
+
+        train_and_evaluate("annotations/gold.jsonl", "models/measure_classifier")
+        train_and_evaluate("annotations/gold.jsonl", "models/measure_classifier", force=True)
+
+    Returns ``{"replaced", "forced", "regressions": [{"label", "old", "new", "drop"}], "cv",
+    "previous_cv", "card", "model_dir", "message"}``.
+    """
+    gold_path, model_dir = Path(gold_path), Path(model_dir)
+    if not gold_path.is_file():
+        raise TrainingDataError(f"{gold_path}: no gold file; expected one JSON record per notice "
+                                f"with hand-labelled measures (see annotations/README.md)")
+    texts, label_sets, groups = gold_examples(gold_path)
+    if not texts:
+        raise TrainingDataError(f"{gold_path}: no measures to train on")
+    p = {**DEFAULT_PARAMS, **(params or {})}
+    tokenizer = JiebaTokenizer.from_domain_dict()
+    cv = cross_validate(texts, label_sets, groups, p, tokenizer=tokenizer)
+    model = MeasureClassifier(p, tokenizer=tokenizer).fit(texts, label_sets)
+
+    previous_cv, previous_version = None, None
+    if (model_dir / CARD_FILE).exists():
+        try:
+            old_card = _read_card(model_dir / CARD_FILE)
+            previous_cv, previous_version = old_card.get("cv"), old_card.get("model_version")
+        except ModelLoadError as exc:
+            if echo:
+                echo(f"warning: {exc}; the current model cannot be compared and will be replaced")
+    regressions = compare_scores(previous_cv, cv)
+    replaced = not regressions or force
+    card = {
+        "training_data": {
+            "sha256": model.training_hash,
+            "gold_file": str(gold_path),
+            "gold_file_sha256": _sha256_file(gold_path),
+            "notices": len(set(groups)),
+            "counts": model.label_counts,
+        },
+        "cv": cv,
+        "previous_model_version": previous_version,
+    }
+    if replaced:
+        model.save(model_dir, card)
+    if regressions:
+        worse = "; ".join(f"{r['label']} F1 {r['old']:.3f} -> {r['new']:.3f} (-{r['drop']:.3f})"
+                          for r in regressions)
+        message = (f"new model is worse than the current one: {worse}; "
+                   + ("replaced anyway (force)" if force else f"kept the current model in {model_dir}"))
+    else:
+        message = f"model {model.model_version} written to {model_dir}"
+    if not cv["classifier_beats_baseline"]["macro"]:
+        message += (f"; note: the keyword baseline scores higher in cross-validation (macro F1 "
+                    f"{cv['keyword_baseline']['macro']['f1']:.3f} vs {cv['classifier']['macro']['f1']:.3f})")
+    if echo:
+        echo(format_scores(cv))
+        echo(message)
+    return {"replaced": replaced, "forced": bool(force and regressions), "regressions": regressions,
+            "cv": cv, "previous_cv": previous_cv, "card": model.card if replaced else {**model.base_card(), **card},
+            "model_dir": str(model_dir), "message": message}
