@@ -16,7 +16,7 @@ from pipeline.entities import overlaps
 from pipeline.entities.date import DateExtractor
 from pipeline.entities.doc_title import DocTitleExtractor
 from pipeline.entities.money import MoneyExtractor
-from pipeline.entities.notice_date import signature_date
+from pipeline.entities.notice_date import notice_date
 from pipeline.entities.org import OrgExtractor
 from pipeline.entities.person_count import PersonCountExtractor
 from pipeline.entities.view import TextView
@@ -33,9 +33,9 @@ def make_notice_date(nlp: Language, name: str):
 
 
 def set_notice_date(doc: Doc) -> Doc:
-    """The notice's own date: the one the caller set, else the signature date."""
+    """The notice's own date: the one the caller set, else its signature or publication date."""
     if doc._.notice_date is None:
-        doc._.notice_date = signature_date(doc._.matching_text)
+        doc._.notice_date = notice_date(doc._.matching_text)
     return doc
 
 

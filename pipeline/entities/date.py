@@ -15,7 +15,9 @@ class DateExtractor:
     name = "rule:date"
 
     def __init__(self):
-        self.rows = pattern_rows("dates")
+        rows = pattern_rows("dates")
+        self.rows = [r for r in rows if r.get("role") != "suffix"]
+        self.suffixes = [r["regex"] for r in rows if r.get("role") == "suffix"]
 
     def find(self, view: TextView) -> list[Entity]:
         candidates = []
@@ -28,6 +30,7 @@ class DateExtractor:
         chosen, last_end = [], -1
         for start, end, pid, m in candidates:
             if start >= last_end:
+                end = self._with_suffix(view.mtext, end)
                 chosen.append((start, end, pid, m))
                 last_end = end
         entities = []
@@ -39,7 +42,8 @@ class DateExtractor:
                     and not self._month_context(view, start, end):
                 continue  # a bare 3月 is too often part of something else (3月一次)
             context_year = None
-            if not (groups.get("y") or groups.get("ycn") or groups.get("rel") or groups.get("near")):
+            if not (groups.get("y") or groups.get("ycn") or groups.get("rel") or groups.get("near")
+                    or groups.get("relday")):
                 context_year = self._context_year(view, start, explicit_years)
             period = dates.resolve(groups, view.notice_date, context_year)
             if period is None:
@@ -52,6 +56,14 @@ class DateExtractor:
             entities.append(_entity(view, start, end, self.label, self.name,
                                     start_date=period[0], end_date=period[1]))
         return entities
+
+    def _with_suffix(self, mtext: str, end: int) -> int:
+        """The end after a glued clock time (``2022-04-18 07:10:00``, ``8月26日上午9时``)."""
+        for regex in self.suffixes:
+            m = regex.match(mtext, end)
+            if m and m.end() > end and (m.end() == len(mtext) or not mtext[m.end()].isdigit()):
+                return m.end()
+        return end
 
     @staticmethod
     def _month_context(view: TextView, start: int, end: int) -> bool:
@@ -69,4 +81,6 @@ class DateExtractor:
         for offset, year_line, year in reversed(explicit_years):
             if year_line == line and (limit is None or year <= limit):
                 return year
+        if limit is None:  # no notice date: the text's own years are the only frame
+            return explicit_years[-1][2] if explicit_years else None
         return limit

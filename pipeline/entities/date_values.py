@@ -13,7 +13,8 @@ import datetime as dt
 
 import cn2an
 
-RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "前年": -2, "明年": 1}
+RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+RELATIVE_DAYS = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2}
 
 
 def to_int(token: str | None) -> int | None:
@@ -67,6 +68,50 @@ def shift_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
+def split_glued(digits: str) -> tuple[int, int] | None:
+    """Month and day of digits that lost their 月 (``425`` → 4, 25; ``1116`` → 11, 16).
+
+    Three digits read as one-digit month + two-digit day when that day exists (``115`` → 1, 15),
+    else two-digit month + one-digit day (``125`` is 1, 25; ``109`` → 10, 9 needs month 10).
+    """
+    n = len(digits)
+    if n == 2:
+        m, d = int(digits[0]), int(digits[1])
+    elif n == 3:
+        m, d = int(digits[0]), int(digits[1:])
+        if not (1 <= m <= 12 and 1 <= d <= 31):
+            m, d = int(digits[:2]), int(digits[2])
+    elif n == 4:
+        m, d = int(digits[:2]), int(digits[2:])
+    else:
+        return None
+    return (m, d) if 1 <= m <= 12 and 1 <= d <= 31 else None
+
+
+def _resolve_glued(g: dict, context_year: int | None) -> tuple[dt.date | None, dt.date | None] | None:
+    first = split_glued(g["glued"])
+    if first is None:
+        return None
+    year = to_int(g.get("y")) or context_year
+    if year is None:
+        return (None, None)
+    start = _safe_date(year, *first)
+    if start is None:
+        return None
+    end = start
+    if "glued2" in g:
+        second = g["glued2"]
+        y2 = to_int(g.get("y2")) or year
+        if len(second) <= 2 and len(g["glued"]) >= 3:  # 1116日至18日: the day only
+            end = _safe_date(y2, first[0], int(second))
+        else:
+            md = split_glued(second)
+            end = _safe_date(y2, *md) if md else None
+        if end is None or end < start:
+            return None
+    return start, end
+
+
 def resolve(groups: dict, notice_date: dt.date | None, context_year: int | None) -> tuple[dt.date | None, dt.date | None] | None:
     """The period a match's named groups denote; ``None`` when the match is not a valid date.
 
@@ -74,6 +119,13 @@ def resolve(groups: dict, notice_date: dt.date | None, context_year: int | None)
     Returns ``(None, None)`` for a valid date whose value cannot be resolved.
     """
     g = {k: v for k, v in groups.items() if v}
+    if "glued" in g:
+        return _resolve_glued(g, context_year)
+    if "relday" in g:
+        if notice_date is None:
+            return (None, None)
+        day = notice_date + dt.timedelta(days=RELATIVE_DAYS[g["relday"]])
+        return day, day
     if "near" in g:
         n = to_int(g["near"])
         if not n or notice_date is None or notice_date.year - n < dt.MINYEAR:
@@ -108,6 +160,8 @@ def resolve(groups: dict, notice_date: dt.date | None, context_year: int | None)
         if period is None:
             return None
         start, end = period
+        if "part_to" in g:  # 3月上旬至中旬: one range inside the month
+            end = month_period(year, month, g["part_to"])[1]
     else:
         start, end = year_period(year, part)
     # The second point of a range borrows what it leaves out from the first.

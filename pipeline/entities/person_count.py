@@ -31,7 +31,7 @@ class PersonCountExtractor:
                 if num == "一" and m.start() and _CJK.match(view.mtext[m.start() - 1]):
                     continue  # 统一名称, 唯一名额, 逐一位: 一 inside a word, not a count
                 value = dates.to_int(num)
-                if value is None or value == 0:
+                if value is None:  # 0人 is a count too: nobody was held accountable
                     continue
                 found.append(_entity(view, m.start(), m.end(), self.label, self.name, value=float(value)))
         return found

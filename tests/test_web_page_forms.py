@@ -1,0 +1,89 @@
+"""Forms real web pages use, each rule tested on phrases we write (table of input → expected)."""
+import datetime as dt
+
+import pytest
+
+D = dt.date
+
+
+@pytest.fixture(scope="module")
+def parse():
+    from pipeline.parse import NoticeParser
+    parser = NoticeParser(ner=None, classifier=None, build_docs=False)
+    return parser.parse
+
+
+def dates(notice):
+    return [(e.text, e.start_date, e.end_date) for e in notice.entities if e.label == "DATE"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a clock time glued to a date belongs to it
+    ("发布时间：2022-04-18 07:10:00  来源：县纪委\n整改", [("2022-04-18 07:10:00", D(2022, 4, 18), D(2022, 4, 18))]),
+    ("更新时间:2022/08/04 08:26:45\n整改", [("2022/08/04 08:26:45", D(2022, 8, 4), D(2022, 8, 4))]),
+    ("2025年12月30日 16:13\n整改", [("2025年12月30日 16:13", D(2025, 12, 30), D(2025, 12, 30))]),
+    ("2019年8月26日上午9时，督察组进驻。整改", [("2019年8月26日上午9时", D(2019, 8, 26), D(2019, 8, 26))]),
+    # digits that lost their 年 and 月
+    ("2019年，巡察组于2019425日反馈了意见。整改", [("2019年", D(2019, 1, 1), D(2019, 12, 31)),
+                                             ("2019425日", D(2019, 4, 25), D(2019, 4, 25))]),
+    ("202131日至430日，市委巡视一组开展巡视。整改", [("202131日至430日", D(2021, 3, 1), D(2021, 4, 30))]),
+    ("2023年1017日至2024年115日，巡察。整改", [("2023年1017日至2024年115日", D(2023, 10, 17), D(2024, 1, 15))]),
+    ("2021年3月开展巡视，722日反馈。整改", [("2021年3月", D(2021, 3, 1), D(2021, 3, 31)),
+                                      ("722日", D(2021, 7, 22), D(2021, 7, 22))]),
+    ("2019年11月，1116日至18日督察组进驻。整改", [("2019年11月", D(2019, 11, 1), D(2019, 11, 30)),
+                                           ("1116日至18日", D(2019, 11, 16), D(2019, 11, 18))]),
+    ("20249月至11月，县委巡察组开展巡察。整改", [("20249月至11月", D(2024, 9, 1), D(2024, 11, 30))]),
+    # a date in brackets is a date
+    ("督察进驻期间（2017年8月11日至9月11日）设立值班电话。整改", [("2017年8月11日至9月11日", D(2017, 8, 11), D(2017, 9, 11))]),
+])
+def test_web_page_date_forms(parse, text, expected):
+    assert dates(parse(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("3月上旬至中旬，开展专项检查。整改", [("3月上旬至中旬", D(2024, 3, 1), D(2024, 3, 20))]),
+    ("5年来，共追缴资金。整改", [("5年来", D(2019, 9, 30), D(2024, 9, 30))]),
+    ("一年多来，持续整改。整改", [("一年多来", D(2023, 9, 30), D(2024, 9, 30))]),
+    ("较上年提升。整改", [("上年", D(2023, 1, 1), D(2023, 12, 31))]),
+    ("昨天下午，召开推进会。整改", [("昨天下午", D(2024, 9, 29), D(2024, 9, 29))]),
+])
+def test_relative_forms_resolve_against_the_notice_date(parse, text, expected):
+    assert dates(parse(text, D(2024, 9, 30))) == expected
+
+
+def test_month_day_without_a_year_and_without_a_notice_date_takes_the_texts_year(parse):
+    notice = parse("2017年5月，省委巡视组开展巡视。\n6月8日，反馈巡视意见。整改")
+    assert notice.notice_date is None
+    assert dates(notice)[1] == ("6月8日", D(2017, 6, 8), D(2017, 6, 8))
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the publication date is the fallback notice date (ANNOTATION.md)
+    ("首页 > 巡视巡察\n发布时间：2021-03-03 10:26  来源：区纪委\n今年以来，区委巡察组…整改", D(2021, 3, 3)),
+    ("关于巡视整改进展情况的通报\n2021-10-23 20:38 来源: 日报\n今年以来…整改", D(2021, 10, 23)),
+    ("报社出版\n2020年08月04日\n本报讯 今年以来…整改", D(2020, 8, 4)),
+    ("关于巡视集中整改进展情况的通报 (2024-07-26)\n来源: 区委\n整改", D(2024, 7, 26)),
+    # a report opens with the day it was given
+    ("关于审计查出问题整改情况的报告\n——2024年11月26日在省人大常委会第十三次会议上\n整改", D(2024, 11, 26)),
+    # the signature beats the page's time stamp
+    ("发布时间：2021-03-03 10:26\n整改情况……\n中共某县委\n2021年2月26日\n", D(2021, 2, 26)),
+    # a date followed by more text on its line is an event, not a signature
+    ("整改情况……\n2023年7月28日，巡视组反馈了意见，现将整改情况公布", None),
+])
+def test_notice_date(parse, text, expected):
+    assert parse(text).notice_date == expected
+
+
+def test_relative_dates_resolve_against_the_publication_date(parse):
+    notice = parse("发布时间：2021-03-03 10:26\n今年以来，追缴资金3万元。整改")
+    assert dates(notice)[1] == ("今年以来", D(2021, 1, 1), D(2021, 3, 3))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("问责0人，整改", [("PERSON_COUNT", "0人", 0)]),
+    ("给予党纪处分0名干部。整改", [("PERSON_COUNT", "0名", 0)]),
+    ("追缴资金300 万元。整改", [("MONEY", "300 万元", 3_000_000)]),
+    ("清退12.5 万元，整改", [("MONEY", "12.5 万元", 125_000)]),
+])
+def test_counts_and_amounts(parse, text, expected):
+    assert [(e.label, e.text, e.value) for e in parse(text).entities if e.label != "DATE"] == expected
