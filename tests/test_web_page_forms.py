@@ -87,3 +87,38 @@ def test_relative_dates_resolve_against_the_publication_date(parse):
 ])
 def test_counts_and_amounts(parse, text, expected):
     assert [(e.label, e.text, e.value) for e in parse(text).entities if e.label != "DATE"] == expected
+
+
+def orgs(notice):
+    return [e.text for e in notice.entities if e.label == "ORG"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # numbered teams, with their term prefix
+    ("根据市委统一部署，市委巡视五组于2021年3月开展巡视。", ["市委", "市委巡视五组"]),
+    ("十二届南通市委第八轮巡察二组对学校开展巡察。", ["十二届南通市委第八轮巡察二组"]),
+    ("区委巡察一组二分组对该校开展了巡察。", ["区委巡察一组二分组"]),
+    ("关于十一届市委第九轮巡视整改进展情况", ["十一届市委"]),
+    ("第十三届浙江省委第三轮巡视", ["第十三届浙江省委"]),
+    # central bodies and teams
+    ("根据党中央统一部署，经党中央、国务院批准。", ["党中央", "党中央", "国务院"]),
+    ("中央第四环境保护督察组向江西省委反馈督察意见。", ["中央第四环境保护督察组", "江西省委"]),
+    ("中央督察组向山东转办信访件。", ["中央督察组"]),
+    ("向全国人大常委会报告", ["全国人大常委会"]),
+    # coordinated bodies written together, verbs glued between names, role titles after names
+    ("省委省政府高度重视整改。", ["省委", "省政府"]),
+    ("郑州市委高度重视省委巡视整改工作。", ["郑州市委", "省委"]),
+    ("镇党委对市委巡察组反馈的问题逐条整改。", ["镇党委", "市委巡察组"]),
+    ("民革省委主委出席会议。", ["民革省委"]),
+    ("中央巡视组向湖北省委反馈了巡视意见。湖北省委坚决扛起责任。", ["湖北省委", "湖北省委"]),
+    # a web page's 来源 line names its publisher
+    ("发布时间：2021-03-03 10:26  来源：青溪信息港\n整改", ["青溪信息港"]),
+    ("来源：中央纪委国家监委网站\n整改", ["中央纪委国家监委"]),
+])
+def test_organisation_forms(parse, text, expected):
+    assert orgs(parse(text)) == expected
+
+
+def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
+    found = orgs(parse("主动接受中央纪委国家监委驻青溪能源集团有限公司纪检监察组监督"))
+    assert not {"中央纪委", "国家监委", "中央纪委国家监委"} & set(found)

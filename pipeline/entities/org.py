@@ -38,6 +38,14 @@ class OrgExtractor:
         self.company_list = re.compile(rows["company_list"])
         self.company_suffix = re.compile(rows["company_suffix"])
         self.full_name = re.compile(rows["full_name"])
+        self.named_body = re.compile(rows["named_body"])
+        self.term_prefix = re.compile(rows["term_prefix"])
+        self.committee_pair = re.compile(rows["committee_pair"])
+        self.source_line = re.compile(rows["source_line"])
+        national = alternation(word_list("org_national"))
+        self.national = re.compile(f"(?:{national})")
+        # 中央纪委国家监委驻…纪检监察组 is one longer name, not 中央纪委 + 国家监委
+        self.dispatched = re.compile(f"(?:{national})*驻")
         self.leading_noise = re.compile(rows["leading_noise"])
         self.address_word = re.compile(rows["address_word"])
         self.not_company = tuple(word_list("org_not_company"))
@@ -98,6 +106,8 @@ class OrgExtractor:
             prefix = t[suffix_start:m.start()]
             if start is None and prefix and (prefix in self.unit_chars or prefix.endswith(self.unit_words)):
                 start = suffix_start  # 公司党委, 分行纪委: jieba kept the unit and its body together
+            if start is None and len(prefix) >= 2 and prefix.endswith(self.LEVELS) and self._is_place(prefix, None):
+                start = suffix_start  # 湖北省委: jieba kept the place and its committee together
             if start is None:
                 before = t[suffix_start - 1] if suffix_start else ""
                 if before in self.LEVELS:
@@ -127,8 +137,14 @@ class OrgExtractor:
                              and 3 <= m.end() - suffix_start <= 6):
                 continue  # 网站, 督办: a department ending inside an ordinary word
             spans.append((start, end))
-        for m in self.full_name.finditer(t):
-            spans.append(m.span())
+        fixed = []
+        for pattern in (self.full_name, self.named_body, self.national):
+            for m in pattern.finditer(t):
+                if pattern is self.national and self.dispatched.match(t, m.end()):
+                    continue
+                fixed.append(m.span())
+        for m in self.source_line.finditer(t):
+            fixed.append(m.span("source"))
         for pattern in (self.standing, self.company_suffix):
             for m in pattern.finditer(t):
                 s = m.start("suffix")
@@ -153,12 +169,16 @@ class OrgExtractor:
                     spans.append((start, end))
         last_end = -1
         # Longest first at each start; nested candidates give way to the longer name.
-        trimmed = {(self.trim_start(t, start, end), end) for start, end in spans}
+        trimmed = {self._complete(t, self.trim_start(t, a, b), b) for start, end in spans
+                   for a, b in self._split_glued(t, start, end)}
+        fixed = set(fixed)  # named by a lexicon or a full-name pattern: no veto applies
+        trimmed |= fixed
         kept: list[list[int]] = []
         for start, end in sorted(trimmed, key=lambda p: (p[0], -p[1])):
             name = t[start:end]
-            if start < last_end or self._generic(name) or name.endswith(self.rejected_endings) \
-                    or self.counted_before.search(t, max(0, start - 4), start):
+            if start < last_end or ((start, end) not in fixed and (
+                    self._generic(name) or name.endswith(self.rejected_endings)
+                    or self.counted_before.search(t, max(0, start - 4), start))):
                 continue
             last_end = end
             if kept and kept[-1][1] == start and name.endswith(self.merge_endings) and name[0] not in self.LEVELS:
@@ -166,6 +186,34 @@ class OrgExtractor:
             else:
                 kept.append([start, end])
         return [_entity(view, start, end, self.label, self.name) for start, end in kept]
+
+    def _split_glued(self, t: str, start: int, end: int) -> list[tuple[int, int]]:
+        """Two names joined by a word between them are two names: 镇党委|对|市委巡察组,
+        郑州市委|高度重视|省委; 省委省政府 is 省委 + 省政府."""
+        pair = self.committee_pair.fullmatch(t, start, end)
+        if pair:
+            return [pair.span("first"), pair.span("second")]
+        for k in range(start + 2, end - 1):
+            if not t.endswith(self.complete_org_endings, start, k):
+                continue
+            word = next((w for w in self._stop_words_longest_first if t.startswith(w, k)), None)
+            if word and end - (k + len(word)) >= 2:
+                return [(start, k)] + self._split_glued(t, k + len(word), end)
+        return [(start, end)]
+
+    def _complete(self, t: str, start: int, end: int) -> tuple[int, int]:
+        """A term prefix and 自治 belong to the name (十二届省委, 自治区党委); a trailing role
+        title does not (区委常委 → 区委)."""
+        term = self.term_prefix.search(t, max(0, start - 4), start)
+        if term:
+            start = term.start()
+        elif t[start:start + 1] in ("区", "州", "县") and t[max(0, start - 2):start] == "自治":
+            start -= 2
+        for role in self.role_words:
+            if t.endswith(role, start, end) and end - len(role) - start >= 2 and not t.startswith("会", end):
+                end -= len(role)
+                break
+        return start, end
 
     def trim_start(self, t: str, start: int, end: int) -> int:
         """Move ``start`` past words that stand before a name but are not part of it (会同, 二是)."""
