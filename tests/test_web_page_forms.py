@@ -122,3 +122,22 @@ def test_organisation_forms(parse, text, expected):
 def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     found = orgs(parse("主动接受中央纪委国家监委驻青溪能源集团有限公司纪检监察组监督"))
     assert not {"中央纪委", "国家监委", "中央纪委国家监委"} & set(found)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the inspector's first mention; the period and the feedback from the sentence that tells them
+    ("关于市委第六巡察组巡察反馈意见整改进展情况的通报\n2024年4月8日至6月7日，市委第六巡察组对局党组开展了巡察。"
+     "2024年6月27日，市委第六巡察组向局党组反馈了巡察意见。",
+     ("市委第六巡察组", D(2024, 4, 8), D(2024, 6, 7), D(2024, 6, 27))),
+    ("发布时间：2025-02-20 10:00\n2024年8月18日至9月30日，省委巡视七组对我市开展巡视，2025年2月20日反馈了意见。",
+     ("省委巡视七组", D(2024, 8, 18), D(2024, 9, 30), D(2025, 2, 20))),
+    # a month-day after a range takes the range's later year
+    ("2023年10月17日至2024年1月15日，县委第二巡察组开展巡察。3月22日，县委第二巡察组反馈巡察意见。",
+     ("县委第二巡察组", D(2023, 10, 17), D(2024, 1, 15), D(2024, 3, 22))),
+    # an audit: the auditing body; a whole year is no inspection period
+    ("关于2021年度市级预算执行审计查出问题整改情况的报告\n市审计局对2021年度预算执行情况进行了审计。",
+     ("市审计局", None, None, None)),
+])
+def test_inspection_facts(parse, text, expected):
+    n = parse(text)
+    assert (n.inspection_body, n.inspection_start, n.inspection_end, n.feedback_date) == expected

@@ -53,6 +53,9 @@ class DateExtractor:
                 year = view.notice_date.year + dates.RELATIVE_YEARS[groups["rel"]]
             if year and not groups.get("open"):
                 explicit_years.append((start, view.line_of(start), year))
+                later = dates.to_int(groups.get("y2"))
+                if later:  # 2023年10月17日至2024年1月15日: what follows is told in 2024
+                    explicit_years.append((start, view.line_of(start), later))
             entities.append(_entity(view, start, end, self.label, self.name,
                                     start_date=period[0], end_date=period[1]))
         return entities

@@ -20,8 +20,10 @@ class StructureParser:
         text, mtext = doc.text, doc._.matching_text
         structure = parse_structure(text, mtext)
         first_heading = next((line.start for line in structure.lines if line.level), None)
-        dates = [e for e in candidates(doc, self.dates_key) if e.label == "DATE"]
-        header = parse_header(text, mtext, structure.lines, first_heading, dates)
+        found = candidates(doc, self.dates_key)
+        dates = [e for e in found if e.label == "DATE"]
+        orgs = [e for e in found if e.label == "ORG"]
+        header = parse_header(text, mtext, structure.lines, first_heading, dates, orgs)
         for attr in HEADER_ATTRS:
             setattr(doc._, attr, getattr(header, attr))
         for key, found, label in (("groups", structure.groups, "GROUP"), ("items", structure.items, "ITEM"),

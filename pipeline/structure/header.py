@@ -28,7 +28,60 @@ class Header:
     intro_end: int | None = None
 
 
-def parse_header(text: str, mtext: str, lines, first_heading: int | None, dates: list[Entity]) -> Header:
+INSPECTOR_SEARCH = 1200  # characters from the start where the introduction names the inspector
+SENTENCE_ENDS = "。！？\n"
+
+
+def _inspectors(mtext: str, orgs: list[Entity]) -> list[Entity]:
+    """Organisations named near the start whose name ends like an inspecting body
+    (``inspector_name`` in ``patterns/structure.jsonl``: 巡视组, 巡察七组, 督察组, 审计厅 ...)."""
+    return [e for e in sorted(orgs, key=lambda e: e.start)
+            if e.start < INSPECTOR_SEARCH and _P["inspector_name"].search(mtext, e.start, e.end)]
+
+
+def _sentence(mtext: str, pos: int) -> tuple[int, int]:
+    a = max(mtext.rfind(ch, 0, pos) for ch in SENTENCE_ENDS) + 1
+    ends = [i for i in (mtext.find(ch, pos) for ch in SENTENCE_ENDS) if i >= 0]
+    return a, min(ends, default=len(mtext))
+
+
+def _read_inspection_dates(header: Header, mtext: str, dates: list[Entity], a: int, b: int) -> bool:
+    """The inspection period: the first range in the sentence from ``a`` to ``b`` (else in the one
+    before); the feedback date: the first other date in the next sentences that speak of 反馈.
+    True when a period or a feedback date was found."""
+    def ranges(lo, hi):
+        return [e for e in dates if lo <= e.start < hi and e.start_date and e.end_date and e.end_date > e.start_date
+                and not mtext[e.start:e.end].endswith(("以来", "起", "来", "至今"))
+                and re.search(r"月|\d[-/.]\d", mtext[e.start:e.end])]  # 2021年度 is no inspection period
+    period = next(iter(ranges(a, b)), None)
+    if period is None and a > 0:
+        before = max(mtext.rfind(ch, 0, a - 1) for ch in SENTENCE_ENDS) + 1
+        period = next(iter(ranges(before, a)), None)
+    if period is None and b < len(mtext):  # a title's mention: the introduction follows
+        period = next(iter(ranges(b, _sentence(mtext, b + 1)[1])), None)
+    if period:
+        header.inspection_start, header.inspection_end = period.start_date, period.end_date
+    else:
+        header.inspection_start = header.inspection_end = None
+    header.feedback_date = None
+    stop = b
+    for _ in range(3):  # the feedback is told in the same sentence or shortly after
+        nxt = [i for i in (mtext.find(ch, stop + 1) for ch in "。！？") if i >= 0]
+        stop = min(nxt, default=len(mtext))
+    after = period.end if period else a
+    for e in sorted(dates, key=lambda e: e.start):
+        if e is period or not (a <= e.start < stop) or e.start < after or not e.start_date:
+            continue
+        s_start = max(mtext.rfind(ch, 0, e.start) for ch in "。；！？\n") + 1
+        ends = [i for i in (mtext.find(ch, e.end) for ch in "。；！？\n") if i >= 0]
+        if "反馈" in mtext[s_start:min(ends, default=len(mtext))]:
+            header.feedback_date = e.start_date
+            return True
+    return period is not None
+
+
+def parse_header(text: str, mtext: str, lines, first_heading: int | None, dates: list[Entity],
+                 orgs: list[Entity] = ()) -> Header:
     header = Header()
     head_lines = [line for line in lines if first_heading is None or line.start < first_heading][:12]
     for k, line in enumerate(head_lines):
@@ -47,21 +100,21 @@ def parse_header(text: str, mtext: str, lines, first_heading: int | None, dates:
         intro = next((l for l in head_lines if re.search("巡视|巡察", l.text) and len(l.text) > 30), None)
         if intro:
             header.intro_start, header.intro_end = intro.start, intro.end
-    if header.intro_start is not None:
+    inspectors = _inspectors(mtext, orgs)
+    if inspectors:
+        header.inspection_body = text[inspectors[0].start:inspectors[0].end]
+        # the dates stand in the sentence that tells the inspection, often not the title's mention
+        for e in inspectors:
+            a, b = _sentence(mtext, e.start)
+            if _read_inspection_dates(header, mtext, dates, a, b) and header.inspection_start:
+                break
+        else:
+            a, b = _sentence(mtext, inspectors[0].start)
+            _read_inspection_dates(header, mtext, dates, a, b)
+    elif header.intro_start is not None:
         a, b = header.intro_start, header.intro_end
         body = _P["inspection_body"].search(mtext, a, b)
         if body:
             header.inspection_body = text[body.start():body.end()]
-        intro_dates = [e for e in dates if a <= e.start < b and e.start_date]
-        period = next((e for e in intro_dates if e.end_date and e.end_date > e.start_date), None)
-        if period:
-            header.inspection_start, header.inspection_end = period.start_date, period.end_date
-        for e in intro_dates:
-            if e is period:
-                continue
-            sentence_start = max(mtext.rfind(ch, a, e.start) for ch in "。；") + 1
-            sentence_end = min((i for i in (mtext.find(ch, e.end, b) for ch in "。；") if i >= 0), default=b)
-            if "反馈" in mtext[max(a, sentence_start):sentence_end]:
-                header.feedback_date = e.start_date
-                break
+        _read_inspection_dates(header, mtext, dates, a, b)
     return header
