@@ -114,3 +114,35 @@ def test_item_numbers_are_taken_from_the_original_text(rules_parser):
     text = "問題1：資金管理不規範。\n整改情況：已追回資金。\n整改結果：已完成\n問題2：制度不健全。\n整改情況：制定辦法。\n整改結果：正在整改\n"
     notice = rules_parser.parse(text)
     assert [(i.number, i.status) for i in notice.items] == [("問題1", "completed"), ("問題2", "not_completed")]
+
+
+ONE_PARAGRAPH_ITEMS = """关于审计发现问题整改情况的通报
+
+2024年8月12日至10月25日，市审计局对集团开展了专项审计。
+
+一、总体情况
+
+集团成立整改工作专班。
+
+二、已完成整改的问题
+
+1、供水管网漏损率偏高。集团完成老旧管网改造12公里。
+
+2、部分大用户水费长期拖欠。集团追回欠费 326 万元。
+
+三、正在推进整改的问题
+
+1、应收账款管理不规范。集团已建立清收台账，目前已清收 2380 万元。
+
+某某集团有限公司
+2025年2月14日
+"""
+
+
+def test_items_told_in_one_paragraph_under_status_sections(rules_parser):
+    """No 整改情况/整改结果 markers at all: the items are the headings inside status sections."""
+    notice = rules_parser.parse(ONE_PARAGRAPH_ITEMS)
+    assert [(i.number, i.status, i.status_source) for i in notice.items] == [
+        ("1", "completed", "section"), ("2", "completed", "section"), ("1", "not_completed", "section")]
+    assert [m.text for m in notice.measures] == [
+        "集团完成老旧管网改造12公里", "集团追回欠费 326 万元", "集团已建立清收台账，目前已清收 2380 万元"]

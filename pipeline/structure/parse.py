@@ -150,7 +150,24 @@ def choose_item_level(lines: list[Line]) -> str | None:
                     count += 1
         if count > best_count:
             best, best_count = level, count
+    if best is None:
+        best = _level_under_status_sections(lines)
     return best
+
+
+def _level_under_status_sections(lines: list[Line]) -> str | None:
+    """With no result markers at all (items told in one paragraph each), the items are the most
+    frequent marker level inside sections whose heading implies a status (二、已完成整改的问题)."""
+    counts: dict[str, int] = {}
+    in_status_section = False
+    for line in lines:
+        if line.is_closing:
+            break
+        if line.level == "heading_l1":
+            in_status_section = section_status(line.text) is not None
+        elif line.level and line.level != "heading_sub" and in_status_section:
+            counts[line.level] = counts.get(line.level, 0) + 1
+    return max(counts, key=lambda level: (counts[level], -_RANK[level]), default=None)
 
 
 @dataclass
