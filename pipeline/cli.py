@@ -121,6 +121,29 @@ def cmd_import(args) -> int:
     return 0
 
 
+def cmd_real(args) -> int:
+    """The real development set (openings of public pages, annotations/real/).
+
+    Example:
+      python -m pipeline real status     # which page texts are present, missing or changed
+      python -m pipeline real build      # annotations/real/drafts/*.json -> sources.tsv + gold.jsonl
+
+    Page texts are third-party text and never committed: they live in annotations/real/texts/
+    (ignored by git). A missing or changed text is listed with its URL to gather it again; the
+    evaluation scores the pages that are present and says how many were left out.
+    """
+    if args.action == "status":
+        from pipeline.evaluation.real import status_report
+        print(status_report())
+        return 0
+    from pipeline.annotation.real_set import build_gold
+    written, problems = build_gold()
+    for pid, found in problems.items():
+        print(f"{pid}: not written: " + "; ".join(found[:5]), file=sys.stderr)
+    print(f"wrote {written} page(s) to annotations/real/gold.jsonl and sources.tsv")
+    return 1 if problems else 0
+
+
 def cmd_schema(args) -> int:
     """Print the data dictionary of the output tables (Markdown).
 
@@ -175,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--format", required=True, choices=("label-studio", "doccano", "label-studio-measures"))
     p.add_argument("--gold", type=Path, default=repo / "annotations" / "gold.jsonl")
+    p = add("real", cmd_real)
+    p.add_argument("action", choices=("status", "build"))
     add("schema", cmd_schema)
     return root
 

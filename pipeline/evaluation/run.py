@@ -14,6 +14,7 @@
     (b) and (c) and are printed once;
 (d) **measure labels**: keyword baseline vs trained classifier, grouped CV
     (:func:`pipeline.classifier.cross_validate`).
+(f) **real pages** (``annotations/real/``, printed first): :mod:`pipeline.evaluation.real`.
 (e) **held-out notices** (``annotations/heldout.jsonl``): notices written after the rules, the
     keyword table and the models were tuned, never looked at while tuning. The NER model and the
     classifier are trained on all of ``gold.jsonl`` and score the held-out notices once: rules only,
@@ -124,12 +125,16 @@ def format_comparison(report: dict[str, Any]) -> str:
         out += ["", "== measure labels: keyword baseline vs classifier ==", format_scores(ml)]
     if report.get("heldout"):
         out += ["", format_heldout(report["heldout"])]
+    if report.get("real"):
+        from pipeline.evaluation.real import format_real
+        out = [format_real(report["real"]), ""] + out  # real text first: it is the measure
     return "\n".join(out) + "\n"
 
 
 def evaluate_all(gold_path: str | Path, report_path: str | Path | None = None, models: str | Path | None = None,
                  folds: int = 5, *, segmenter: str | None = None, seed: int = 0,
-                 measure_labels: bool = True, params=None, heldout: str | Path | None = None) -> str:
+                 measure_labels: bool = True, params=None, heldout: str | Path | None = None,
+                 real: bool = True) -> str:
     """Run (a)-(d) (module docstring), write the JSON report, return the printable tables."""
     gold_path = Path(gold_path)
     gold = load_gold(gold_path)
@@ -154,6 +159,9 @@ def evaluate_all(gold_path: str | Path, report_path: str | Path | None = None, m
     if heldout_path.exists():
         report["heldout"] = heldout_report(gold, load_gold(heldout_path), params, gold_path)
         report["heldout"]["path"] = str(heldout_path)
+    if real:
+        from pipeline.evaluation.real import real_report
+        report["real"] = real_report(gold, params, folds, measure_labels=measure_labels)
     if report_path is not None:
         path = Path(report_path)
         path.parent.mkdir(parents=True, exist_ok=True)
