@@ -43,7 +43,7 @@ class DateExtractor:
                 continue  # a bare 3月 is too often part of something else (3月一次)
             context_year = None
             if not (groups.get("y") or groups.get("ycn") or groups.get("rel") or groups.get("near")
-                    or groups.get("relday")):
+                    or groups.get("relday") or groups.get("nearm") or groups.get("neard")):
                 context_year = self._context_year(view, start, explicit_years)
             period = dates.resolve(groups, view.notice_date, context_year)
             if period is None:

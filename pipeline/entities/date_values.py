@@ -14,7 +14,7 @@ import datetime as dt
 import cn2an
 
 RELATIVE_YEARS = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
-RELATIVE_DAYS = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "前天": -2}
+RELATIVE_DAYS = {"昨天": -1, "昨日": -1, "前天": -2}
 
 
 def to_int(token: str | None) -> int | None:
@@ -126,6 +126,17 @@ def resolve(groups: dict, notice_date: dt.date | None, context_year: int | None)
             return (None, None)
         day = notice_date + dt.timedelta(days=RELATIVE_DAYS[g["relday"]])
         return day, day
+    if "neard" in g:
+        if notice_date is None:
+            return (None, None)
+        return notice_date - dt.timedelta(days=int(g["neard"])), notice_date
+    if "nearm" in g:
+        n = to_int(g["nearm"])
+        if not n or notice_date is None:
+            return (None, None)
+        months = notice_date.year * 12 + notice_date.month - 1 - n
+        year, month = divmod(months, 12)
+        return _safe_date(year, month + 1, min(notice_date.day, _last_day(year, month + 1))), notice_date
     if "near" in g:
         n = to_int(g["near"])
         if not n or notice_date is None or notice_date.year - n < dt.MINYEAR:
