@@ -93,6 +93,7 @@ def test_relative_dates_resolve_against_the_publication_date(parse):
     ("给予党纪处分0名干部。整改", [("PERSON_COUNT", "0名", 0)]),
     ("追缴资金300 万元。整改", [("MONEY", "300 万元", 3_000_000)]),
     ("清退12.5 万元，整改", [("MONEY", "12.5 万元", 125_000)]),
+    ("调账处理金额3,.83万元，整改", [("MONEY", "3,.83万元", None)]),  # garbled by the page: amount, no value
     ("对1名副股长给予诫勉，明确一名班子成员牵头。整改", [("PERSON_COUNT", "1名", 1), ("PERSON_COUNT", "一名", 1)]),
     ("排名较上年提升38名，“五人小组”会议。整改", []),
 ])

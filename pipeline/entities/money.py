@@ -30,7 +30,7 @@ class MoneyExtractor:
                     if not self.context.search(view.mtext, sentence_start, m.start()):
                         continue
                 value = self._value(m.group("num"), m.group("unit"))
-                if value is None:
+                if value is None and not re.search(r"[.,]{2}", m.group("num")):
                     continue
                 before = view.mtext[max(0, m.start() - 1):m.start()]
                 approx = bool(m.group("approx1") or m.group("approx2") or before in ("约", "近"))
@@ -43,6 +43,8 @@ class MoneyExtractor:
     def _value(num: str, unit: str | None) -> float | None:
         multipliers = {None: 1, "": 1, "百": 100, "千": 1000, "万": 10_000, "百万": 1_000_000,
                        "千万": 10_000_000, "亿": 100_000_000, "万亿": 1_000_000_000_000}
+        if re.search(r"[.,]{2}", num):
+            return None  # 3,.83: a page garbled the number; the amount is there, its value is not
         try:
             if re.fullmatch(r"[\d.,]+", num):
                 amount = Decimal(num.replace(",", ""))
