@@ -145,6 +145,9 @@ class OrgExtractor:
                 fixed.append(m.span())
         for m in self.source_line.finditer(t):
             fixed.append(m.span("source"))
+            # the page's publisher is the same organisation wherever else it is named (浙江在线1月6日讯)
+            name = m.group("source")
+            fixed.extend((k.start(), k.end()) for k in re.finditer(re.escape(name), t) if k.start() != m.start("source"))
         for pattern in (self.standing, self.company_suffix):
             for m in pattern.finditer(t):
                 s = m.start("suffix")
