@@ -68,18 +68,22 @@ def cmd_train(args) -> int:
       python -m pipeline train                       # NER and measure classifier
       python -m pipeline train --only classifier --force
 
-    A new model replaces the current one only if its cross-validated scores do not fall;
-    otherwise the command says which label got worse and keeps the old model (--force replaces it).
+    Trains on annotations/gold.jsonl plus the real pages of annotations/real/ whose texts are
+    present (it says how many were left out). A new model replaces the current one only if its
+    cross-validated scores do not fall on the same data; otherwise the command says which label
+    got worse and keeps the old model (--force replaces it). When the training data changed, the
+    old scores are not comparable and the gate does not apply (it says so).
     """
     status = 0
     if args.only in (None, "classifier"):
         from pipeline.training.classifier import train_and_evaluate
-        result = train_and_evaluate(args.gold, args.models / "measure_classifier", force=args.force)
+        result = train_and_evaluate(args.gold, args.models / "measure_classifier", force=args.force,
+                                    real=not args.no_real)
         print(result.get("message", json.dumps(result, ensure_ascii=False, default=str)[:2000]))
         status = max(status, 0 if result.get("replaced", True) else 3)
     if args.only in (None, "ner"):
         from pipeline.training.ner import train_ner
-        result = train_ner(args.gold, args.models / "ner", force=args.force)
+        result = train_ner(args.gold, args.models / "ner", force=args.force, echo=print, real=not args.no_real)
         print(result.get("message", ""))
     return status
 
@@ -189,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", type=Path, default=repo / "annotations" / "gold.jsonl")
     p.add_argument("--only", choices=("classifier", "ner"))
     p.add_argument("--force", action="store_true", help="replace the model even if scores fall")
+    p.add_argument("--no-real", action="store_true",
+                   help="train on the gold file only, not on the real pages in annotations/real/")
     p = add("suggest", cmd_suggest)
     p.add_argument("n", type=int, help="how many measures")
     p.add_argument("--tables", type=Path, default=Path("output"))

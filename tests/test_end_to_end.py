@@ -200,3 +200,7 @@ def test_readme_python_example_runs_and_its_comments_are_true(monkeypatch):
     assert [(i.number, i.status) for i in notice.items][:2] == [("1", "completed"), ("2", "completed")]
     money = [(e.text, e.label, e.value) for e in notice.entities if e.label == "MONEY"][0]
     assert money == ("35.4万元", "MONEY", 354000.0)
+    assert namespace["labels"] == [["fund_recovery"], ["institution_building"]]
+    rules_doc = namespace["doc"]  # rules only: every DATE and MONEY of the notice is found by rules
+    assert [e.text for e in rules_doc.ents if e.label_ == "MONEY"] == [
+        e.text for e in notice.entities if e.label == "MONEY"]

@@ -8,7 +8,7 @@ import re
 from pipeline.entities import date_values as dates
 from pipeline.resources import pattern_rows
 from pipeline.types import Entity
-from pipeline.entities.view import TextView, _CJK, _entity
+from pipeline.entities.view import TextView, _entity
 
 
 class PersonCountExtractor:

@@ -5,6 +5,8 @@ against the keyword baseline, and replaces the stored model only if no score fal
 """
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
@@ -43,7 +45,8 @@ def label_scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, Any]:
 
 def cross_validate(texts: Sequence[str], label_sets: Sequence[Iterable[str]], groups: Sequence[str],
                    params: dict[str, Any] | None = None, *, n_splits: int = 5,
-                   tokenizer: JiebaTokenizer | None = None, baseline=None) -> dict[str, Any]:
+                   tokenizer: JiebaTokenizer | None = None, baseline=None,
+                   subsets: dict[str, Sequence[int]] | None = None) -> dict[str, Any]:
     """Grouped cross-validation (``GroupKFold`` on ``groups``, the notice ids: no notice is in
     both the training and the test part of a fold) of the classifier and the keyword baseline.
 
@@ -78,9 +81,15 @@ def cross_validate(texts: Sequence[str], label_sets: Sequence[Iterable[str]], gr
     better = {label: clf_scores["per_label"][label]["f1"] > kw_scores["per_label"][label]["f1"]
               for label in LABELS}
     better["macro"] = clf_scores["macro"]["f1"] > kw_scores["macro"]["f1"]
-    return {"grouping": "notice", "n_splits": k, "n_groups": n_groups, "threshold": p["threshold"],
-            "classifier": clf_scores, "keyword_baseline": kw_scores,
-            "classifier_beats_baseline": better}
+    out = {"grouping": "notice", "n_splits": k, "n_groups": n_groups, "threshold": p["threshold"],
+           "classifier": clf_scores, "keyword_baseline": kw_scores,
+           "classifier_beats_baseline": better}
+    for name, idx in (subsets or {}).items():  # the same pooled predictions, scored by data set
+        idx = list(idx)
+        if idx:
+            out.setdefault("by_set", {})[name] = {"n": len(idx), "classifier": label_scores(y[idx], y_clf[idx]),
+                                                  "keyword_baseline": label_scores(y[idx], y_kw[idx])}
+    return out
 
 
 def format_scores(cv: dict[str, Any]) -> str:
@@ -140,9 +149,36 @@ def gold_examples(gold_path: str | Path) -> tuple[list[str], list[list[str]], li
     return texts, label_sets, groups
 
 
+def training_examples(gold_path: str | Path, real: bool = True):
+    """``(texts, label lists, notice ids, sets)``: the gold file's measures, then the real pages'
+    (those whose text is present); ``sets`` maps each set to its example indices and says what was
+    left out."""
+    texts, label_sets, groups = gold_examples(gold_path)
+    sets: dict[str, Any] = {"gold": {"indices": list(range(len(texts))),
+                                     "notices": len(set(groups))}}
+    if real:
+        from pipeline.annotation.real_set import load_real
+        docs = load_real()
+        present = [d for d in docs if d.text is not None]
+        start = len(texts)
+        for d in present:
+            for m in d.gold["measures"]:
+                texts.append(d.text[m["start"]:m["end"]])
+                label_sets.append(list(m["labels"]))
+                groups.append(d.id)
+        sets["real"] = {"indices": list(range(start, len(texts))), "pages": len(present),
+                        "left_out": len(docs) - len(present)}
+    return texts, label_sets, groups, sets
+
+
+def _data_summary(sets: dict[str, Any]) -> dict[str, Any]:
+    return {name: {k: v for k, v in info.items() if k != "indices"} | {"measures": len(info["indices"])}
+            for name, info in sets.items()}
+
+
 def train_and_evaluate(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str | Path = DEFAULT_MODEL_DIR,
                        force: bool = False, *, params: dict[str, Any] | None = None,
-                       echo: Callable[[str], None] | None = print) -> dict[str, Any]:
+                       echo: Callable[[str], None] | None = print, real: bool = False) -> dict[str, Any]:
     """Train the measure classifier on the gold measures, cross-validate it grouped by notice next
     to the keyword baseline, and store it if it is not worse than the current model.
 
@@ -162,23 +198,38 @@ def train_and_evaluate(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str
     if not gold_path.is_file():
         raise TrainingDataError(f"{gold_path}: no gold file; expected one JSON record per notice "
                                 f"with hand-labelled measures (see annotations/README.md)")
-    texts, label_sets, groups = gold_examples(gold_path)
+    texts, label_sets, groups, sets = training_examples(gold_path, real=real)
     if not texts:
         raise TrainingDataError(f"{gold_path}: no measures to train on")
+    data = _data_summary(sets)
+    if echo and real:
+        r = data["real"]
+        echo(f"training data: {data['gold']['measures']} measures of {data['gold']['notices']} gold notices"
+             f" + {r['measures']} of {r['pages']} real pages"
+             + (f" ({r['left_out']} real pages left out: texts missing; `python -m pipeline real status`)"
+                if r["left_out"] else ""))
     p = {**DEFAULT_PARAMS, **(params or {})}
     tokenizer = JiebaTokenizer.from_domain_dict()
-    cv = cross_validate(texts, label_sets, groups, p, tokenizer=tokenizer)
+    cv = cross_validate(texts, label_sets, groups, p, tokenizer=tokenizer,
+                        subsets={name: info["indices"] for name, info in sets.items()})
     model = MeasureClassifier(p, tokenizer=tokenizer).fit(texts, label_sets)
 
-    previous_cv, previous_version = None, None
+    previous_cv, previous_version, previous_data = None, None, None
     if (model_dir / CARD_FILE).exists():
         try:
             old_card = _read_card(model_dir / CARD_FILE)
             previous_cv, previous_version = old_card.get("cv"), old_card.get("model_version")
+            previous_data = (old_card.get("training_data") or {}).get("sets")
         except ModelLoadError as exc:
             if echo:
                 echo(f"warning: {exc}; the current model cannot be compared and will be replaced")
-    regressions = compare_scores(previous_cv, cv)
+    # like with like: cross-validated scores on other data say nothing about which model is better
+    comparable = previous_data == data
+    regressions = compare_scores(previous_cv, cv) if comparable else []
+    if previous_cv is not None and not comparable and echo:
+        echo("the training data changed since the current model: its scores are not comparable, "
+             "so the gate does not apply (previous data: "
+             f"{json.dumps(previous_data, ensure_ascii=False)}; now: {json.dumps(data, ensure_ascii=False)})")
     replaced = not regressions or force
     card = {
         "training_data": {
@@ -187,6 +238,7 @@ def train_and_evaluate(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str
             "gold_file_sha256": _sha256_file(gold_path),
             "notices": len(set(groups)),
             "counts": model.label_counts,
+            "sets": data,
         },
         "cv": cv,
         "previous_model_version": previous_version,
@@ -205,6 +257,9 @@ def train_and_evaluate(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str
                     f"{cv['keyword_baseline']['macro']['f1']:.3f} vs {cv['classifier']['macro']['f1']:.3f})")
     if echo:
         echo(format_scores(cv))
+        for name, sc in (cv.get("by_set") or {}).items():
+            echo(f"  {name}: {sc['n']} measures, macro F1 keyword baseline "
+                 f"{sc['keyword_baseline']['macro']['f1']:.3f}, classifier {sc['classifier']['macro']['f1']:.3f}")
         echo(message)
     return {"replaced": replaced, "forced": bool(force and regressions), "regressions": regressions,
             "cv": cv, "previous_cv": previous_cv, "card": model.card if replaced else {**model.base_card(), **card},

@@ -176,17 +176,48 @@ def combine(rule_entities: list[Entity], model_entities: list[Entity]) -> list[E
 
 
 def cv_scores(notices: Sequence[Any], folds: int = 5, params: NerParams | None = None,
-              rules: list[list[Entity]] | None = None) -> dict[str, Any]:
-    """Grouped-CV entity scores of the model alone and of rules+model (the scores.json content)."""
+              rules: list[list[Entity]] | None = None, subsets: dict[str, Sequence[int]] | None = None
+              ) -> dict[str, Any]:
+    """Grouped-CV entity scores of the model alone and of rules+model (the scores.json content),
+    over all notices and over each subset (e.g. the real pages) of the same predictions."""
     from pipeline.scoring.metrics import score_entities
     notices = list(notices)
     preds, info = cross_validated_predictions(notices, folds, params)
     rules = rules if rules is not None else _rules_entities(notices)
-    return {"grouping": "notice", "n_splits": len(info["folds"]), "n_notices": len(notices),
-            "model_only": score_entities(notices, preds),
-            "rules_plus_model": score_entities(notices, [combine(r, p) for r, p in zip(rules, preds)]),
-            "rules_only": score_entities(notices, rules),
-            "info": info}
+    combined = [combine(r, p) for r, p in zip(rules, preds)]
+
+    def scores(idx):
+        pick = lambda xs: [xs[k] for k in idx]
+        return {"model_only": score_entities(pick(notices), pick(preds)),
+                "rules_plus_model": score_entities(pick(notices), pick(combined)),
+                "rules_only": score_entities(pick(notices), pick(rules))}
+
+    out = {"grouping": "notice", "n_splits": len(info["folds"]), "n_notices": len(notices),
+           **scores(range(len(notices))), "info": info}
+    for name, idx in (subsets or {}).items():
+        if idx:
+            out.setdefault("by_set", {})[name] = {"n_notices": len(idx), **scores(list(idx))}
+    return out
+
+
+def training_notices(gold_path: str | Path, real: bool = True) -> tuple[list[Any], dict[str, Any]]:
+    """The gold file's notices, then the real pages whose text is present; and what each set holds."""
+    from pipeline.annotation.gold import load_gold
+    notices = load_gold(gold_path)
+    sets: dict[str, Any] = {"gold": {"indices": list(range(len(notices)))}}
+    if real:
+        from pipeline.annotation.real_set import load_real
+        docs = load_real()
+        present = [d.notice() for d in docs if d.text is not None]
+        sets["real"] = {"indices": list(range(len(notices), len(notices) + len(present))),
+                        "left_out": len(docs) - len(present)}
+        notices = notices + present
+    return notices, sets
+
+
+def _data_summary(sets: dict[str, Any]) -> dict[str, Any]:
+    return {name: {k: v for k, v in info.items() if k != "indices"} | {"notices": len(info["indices"])}
+            for name, info in sets.items()}
 
 
 def _org_f1(scores: dict[str, Any] | None) -> float | None:
@@ -198,7 +229,8 @@ def _org_f1(scores: dict[str, Any] | None) -> float | None:
 
 def train_ner(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str | Path = DEFAULT_MODEL_DIR,
               force: bool = False, segmenter: str = DEFAULT_SEGMENTER, seed: int = 0, *,
-              folds: int = 5, params: NerParams | None = None, cv: bool = True) -> dict[str, Any]:
+              folds: int = 5, params: NerParams | None = None, cv: bool = True, real: bool = False,
+              echo=None) -> dict[str, Any]:
     """Cross-validate (grouped by notice) and train the NER model on all gold notices; save it.
 
     The new model replaces the one in ``model_dir`` unless its CV ORG F1 (rules+model, exact) is
@@ -206,13 +238,19 @@ def train_ner(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str | Path =
     ``{"replaced", "forced", "cv", "previous_f1", "new_f1", "train_seconds", "alignment",
     "model_dir", "message"}``.
     """
-    from pipeline.annotation.gold import load_gold
     gold_path, model_dir = Path(gold_path), Path(model_dir)
-    notices = load_gold(gold_path)
+    notices, sets = training_notices(gold_path, real=real)
     if not notices:
         raise TrainingDataError(f"{gold_path}: no notices to train on")
+    data = _data_summary(sets)
+    if echo and real:
+        echo(f"NER training data: {data['gold']['notices']} gold notices + {data['real']['notices']} real pages"
+             + (f" ({data['real']['left_out']} left out: texts missing)" if data["real"]["left_out"] else ""))
     params = params or NerParams(segmenter=segmenter, seed=seed)
-    scores = cv_scores(notices, folds, params) if cv and len(notices) >= 2 else None
+    scores = (cv_scores(notices, folds, params, subsets={k: v["indices"] for k, v in sets.items()})
+              if cv and len(notices) >= 2 else None)
+    if scores is not None:
+        scores["data"] = data
     t0 = time.perf_counter()
     align = Alignment()
     nlp = train_model(notices, params, align)
@@ -225,7 +263,8 @@ def train_ner(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str | Path =
         except (OSError, ValueError):
             previous = None
     old_f1, new_f1 = _org_f1(previous), _org_f1(scores)
-    worse = old_f1 is not None and new_f1 is not None and old_f1 - new_f1 > GATE_TOLERANCE
+    comparable = previous is not None and previous.get("data") == data  # like with like
+    worse = comparable and old_f1 is not None and new_f1 is not None and old_f1 - new_f1 > GATE_TOLERANCE
     replace = force or not worse
     if replace:
         tmp = model_dir.with_name(model_dir.name + ".tmp")
@@ -234,7 +273,8 @@ def train_ner(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str | Path =
         (tmp / "scores.json").write_text(json.dumps(scores, ensure_ascii=False, indent=2, default=str) + "\n",
                                          encoding="utf-8")
         (tmp / "training.json").write_text(json.dumps({
-            "params": params.to_dict(), "gold_path": str(gold_path), "notices": [g.id for g in notices],
+            "params": params.to_dict(), "gold_path": str(gold_path), "data": data,
+            "notices": [g.id for g in notices],
             "train_seconds": round(train_seconds, 2), "alignment": align.to_dict()},
             ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         shutil.rmtree(model_dir, ignore_errors=True)
@@ -244,7 +284,9 @@ def train_ner(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str | Path =
         message = (f"NER model ({params.segmenter} segmentation) trained on {len(notices)} notices in "
                    f"{train_seconds:.1f}s and saved to {model_dir}; CV ORG F1 (rules+model, exact) "
                    f"{fmt(new_f1)} (previous {fmt(old_f1)}); gold spans lost to token misalignment: "
-                   f"{len(align.lost)} of {align.gold}")
+                   f"{len(align.lost)} of {align.gold}"
+                   + ("" if comparable or previous is None else "; the training data changed, so the previous "
+                      "score is not comparable and the gate did not apply"))
     else:
         message = (f"NER model NOT replaced: CV ORG F1 {fmt(new_f1)} is below the current model's "
                    f"{fmt(old_f1)}; use --force to replace it anyway")
