@@ -150,6 +150,11 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     # a month-day after a range takes the range's later year
     ("2023年10月17日至2024年1月15日，县委第二巡察组开展巡察。3月22日，县委第二巡察组反馈巡察意见。",
      ("县委第二巡察组", D(2023, 10, 17), D(2024, 1, 15), D(2024, 3, 22))),
+    # digits that lost their 月 still give the period; several teams: the count phrase
+    ("根据市委统一部署，202131日至430日，市委巡视一组对静海区开展了常规巡视。722日，市委巡视一组反馈了意见。",
+     ("市委巡视一组", D(2021, 3, 1), D(2021, 4, 30), D(2021, 7, 22))),
+    ("2023年8月29日至10月26日，州党委7个巡察组对12个单位开展了巡察。",
+     ("7个巡察组", D(2023, 8, 29), D(2023, 10, 26), None)),
     # an audit: the auditing body; a whole year is no inspection period
     ("关于2021年度市级预算执行审计查出问题整改情况的报告\n市审计局对2021年度预算执行情况进行了审计。",
      ("市审计局", None, None, None)),

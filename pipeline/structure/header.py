@@ -45,6 +45,10 @@ def _sentence(mtext: str, pos: int) -> tuple[int, int]:
     return a, min(ends, default=len(mtext))
 
 
+def _whole_years(e: Entity) -> bool:
+    return (e.start_date.month, e.start_date.day, e.end_date.month, e.end_date.day) == (1, 1, 12, 31)
+
+
 def _read_inspection_dates(header: Header, mtext: str, dates: list[Entity], a: int, b: int) -> bool:
     """The inspection period: the first range in the sentence from ``a`` to ``b`` (else in the one
     before); the feedback date: the first other date in the next sentences that speak of 反馈.
@@ -52,7 +56,7 @@ def _read_inspection_dates(header: Header, mtext: str, dates: list[Entity], a: i
     def ranges(lo, hi):
         return [e for e in dates if lo <= e.start < hi and e.start_date and e.end_date and e.end_date > e.start_date
                 and not mtext[e.start:e.end].endswith(("以来", "起", "来", "至今"))
-                and re.search(r"月|\d[-/.]\d", mtext[e.start:e.end])]  # 2021年度 is no inspection period
+                and not _whole_years(e)]  # 2021年度 is no inspection period
     period = next(iter(ranges(a, b)), None)
     if period is None and a > 0:
         before = max(mtext.rfind(ch, 0, a - 1) for ch in SENTENCE_ENDS) + 1
@@ -101,6 +105,10 @@ def parse_header(text: str, mtext: str, lines, first_heading: int | None, dates:
         if intro:
             header.intro_start, header.intro_end = intro.start, intro.end
     inspectors = _inspectors(mtext, orgs)
+    counted = _P["counted_teams"].search(mtext, 0, INSPECTOR_SEARCH)
+    if counted and (not inspectors or counted.start() < inspectors[0].start):
+        # several teams inspected (区委4个巡察组): the count phrase names the inspecting body
+        inspectors = [Entity(start=counted.start(), end=counted.end(), label="ORG", text=text[counted.start():counted.end()])] + inspectors
     if inspectors:
         header.inspection_body = text[inspectors[0].start:inspectors[0].end]
         # the dates stand in the sentence that tells the inspection, often not the title's mention
