@@ -215,6 +215,14 @@ def training_notices(gold_path: str | Path, real: bool = True) -> tuple[list[Any
     return notices, sets
 
 
+def _shown(path: Path) -> str:
+    """A path as the card shows it: relative to the repository when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(DEFAULT_GOLD_PATH.parents[1]))
+    except ValueError:
+        return str(path)
+
+
 def _data_summary(sets: dict[str, Any]) -> dict[str, Any]:
     return {name: {k: v for k, v in info.items() if k != "indices"} | {"notices": len(info["indices"])}
             for name, info in sets.items()}
@@ -273,7 +281,7 @@ def train_ner(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str | Path =
         (tmp / "scores.json").write_text(json.dumps(scores, ensure_ascii=False, indent=2, default=str) + "\n",
                                          encoding="utf-8")
         (tmp / "training.json").write_text(json.dumps({
-            "params": params.to_dict(), "gold_path": str(gold_path), "data": data,
+            "params": params.to_dict(), "gold_path": _shown(gold_path), "data": data,
             "notices": [g.id for g in notices],
             "train_seconds": round(train_seconds, 2), "alignment": align.to_dict()},
             ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
