@@ -223,3 +223,20 @@ class AnnotationError(PipelineError, ValueError):
     was expected and what came, e.g. ``AnnotationError(f"{path}:{n}: start/end are not
     integers: {start!r}, {end!r}")``. Also a ``ValueError``, for callers that catch that.
     """
+
+
+class ResourceError(PipelineError, ValueError):
+    """A data file of the package (a pattern file or a lexicon) is malformed or missing; the
+    message names the file and the line."""
+
+
+class LexiconError(PipelineError, ValueError):
+    """The keyword table is malformed; the message names the file and the line."""
+
+
+class SchemaError(PipelineError, ValueError):
+    """Rows that do not fit the declared table schema (a writer bug, never the user's input)."""
+
+
+class TrainingDataError(PipelineError, ValueError):
+    """The gold data cannot train or cross-validate a model (no notices, no measures, one notice)."""

@@ -17,8 +17,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parent
 DATA_KINDS = ("patterns", "lexicons")
 
 
-class ResourceError(ValueError):
-    """A data file of the package is malformed or missing."""
+from pipeline.errors import ResourceError  # noqa: E402,F401  (raised here)
 
 
 def data_files(kind: str) -> list[Path]:

@@ -63,8 +63,7 @@ ALLOWED_TYPES = frozenset({
 
 
 
-class TrainingDataError(PipelineError, ValueError):
-    """The gold data cannot be used for training or cross-validation."""
+from pipeline.errors import TrainingDataError  # noqa: E402,F401  (raised here)
 
 
 # --------------------------------------------------------------------------- the classifier

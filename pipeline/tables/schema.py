@@ -123,8 +123,7 @@ def schema(name: str) -> pa.Schema:
     return pa.schema([pa.field(c.name, c.type) for c in SCHEMAS[name]])
 
 
-class SchemaError(ValueError):
-    pass
+from pipeline.errors import SchemaError  # noqa: E402,F401  (raised here)
 
 
 def to_arrow(name: str, rows: list[dict]) -> pa.Table:

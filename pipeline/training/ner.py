@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from pipeline.errors import PipelineError
 from pipeline.entities.segmenters import DEFAULT_SEGMENTER, SEGMENTERS
 from pipeline.read.textnorm import matching_text
 from pipeline.types import Entity
@@ -22,8 +21,7 @@ from pipeline.entities.ner import DEFAULT_GOLD_PATH, DEFAULT_MODEL_DIR, NerModel
 GATE_TOLERANCE = 0.005  # a retrained model may not lose more ORG F1 (CV) than this, unless forced
 
 
-class TrainingDataError(PipelineError):
-    """The gold data cannot train an NER model (no notices, no entities)."""
+from pipeline.errors import TrainingDataError  # noqa: E402,F401  (raised here)
 
 
 @dataclass
