@@ -41,6 +41,7 @@ class OrgExtractor:
         self.named_body = re.compile(rows["named_body"])
         self.term_prefix = re.compile(rows["term_prefix"])
         self.committee_pair = re.compile(rows["committee_pair"])
+        self.generic_party_pair = re.compile(rows["generic_party_pair"])
         self.source_line = re.compile(rows["source_line"])
         national = alternation(word_list("org_national"))
         self.national = re.compile(f"(?:{national})")
@@ -174,11 +175,15 @@ class OrgExtractor:
         # Longest first at each start; nested candidates give way to the longer name.
         trimmed = {self._complete(t, self.trim_start(t, a, b), b) for start, end in spans
                    for a, b in self._split_glued(t, start, end)}
-        fixed = set(fixed)  # named by a lexicon or a full-name pattern: no veto applies
+        # a term prefix and a general office belong to a named body too (十四届全国人大常委会办公厅)
+        fixed = {(self._complete(t, a, b)[0], self._extended_end(t, b)) for a, b in fixed}  # no veto applies
+        generic_pairs = [m.span() for m in self.generic_party_pair.finditer(t)]
         trimmed |= fixed
         kept: list[list[int]] = []
         for start, end in sorted(trimmed, key=lambda p: (p[0], -p[1])):
             name = t[start:end]
+            if any(a <= start and end <= b for a, b in generic_pairs):
+                continue  # 党委（党组）: no one body
             if start < last_end or ((start, end) not in fixed and (
                     self._generic(name) or name.endswith(self.rejected_endings)
                     or self.counted_before.search(t, max(0, start - 4), start))):
@@ -189,6 +194,10 @@ class OrgExtractor:
             else:
                 kept.append([start, end])
         return [_entity(view, start, end, self.label, self.name) for start, end in kept]
+
+    def _extended_end(self, t: str, end: int) -> int:
+        ext = self.extension.match(t, end)
+        return ext.end() if ext else end
 
     def _split_glued(self, t: str, start: int, end: int) -> list[tuple[int, int]]:
         """Two names joined by a word between them are two names: 镇党委|对|市委巡察组,
