@@ -132,6 +132,7 @@ def orgs(notice):
     ("来源：青溪在线\n青溪在线1月6日讯 记者从县委了解到", ["青溪在线", "青溪在线", "县委"]),
     ("发布时间：2021-03-03 10:26  来源：青溪信息港\n整改", ["青溪信息港"]),
     ("来源：中央纪委国家监委网站\n整改", ["中央纪委国家监委"]),
+    ("来源:\n青溪在线\n【摘要】整改", ["青溪在线"]),
 ])
 def test_organisation_forms(parse, text, expected):
     assert orgs(parse(text)) == expected
