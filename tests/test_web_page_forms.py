@@ -165,3 +165,14 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
 def test_inspection_facts(parse, text, expected):
     n = parse(text)
     assert (n.inspection_body, n.inspection_start, n.inspection_end, n.feedback_date) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a month-day that would lie after the notice date is a past event of the year before...
+    ("9月14日，召开巡视整改推进会。整改", ("9月14日", D(2020, 9, 14))),
+    # ...unless it is a deadline
+    ("9月14日前完成全部整改。整改", ("9月14日", D(2021, 9, 14))),
+])
+def test_month_days_after_the_notice_date(parse, text, expected):
+    first = dates(parse(text, D(2021, 2, 8)))[0]
+    assert (first[0], first[1]) == expected

@@ -48,6 +48,10 @@ class DateExtractor:
             period = dates.resolve(groups, view.notice_date, context_year)
             if period is None:
                 continue
+            if (context_year is not None and view.notice_date and context_year == view.notice_date.year
+                    and period[0] and period[0] > view.notice_date and not self._deadline(view.mtext, end)):
+                # 9月14日 in a notice of 2021-02-08 is a past event of the year before, not a plan
+                period = dates.resolve(groups, view.notice_date, context_year - 1) or period
             year = dates.to_int(groups.get("y") or groups.get("ycn"))
             if groups.get("rel") and view.notice_date:
                 year = view.notice_date.year + dates.RELATIVE_YEARS[groups["rel"]]
@@ -67,6 +71,13 @@ class DateExtractor:
             if m and m.end() > end and (m.end() == len(mtext) or not mtext[m.end()].isdigit()):
                 return m.end()
         return end
+
+    DEADLINE_AFTER = ("前", "之前", "以前", "底前", "起", "开始", "完成", "建成", "到位")
+
+    @classmethod
+    def _deadline(cls, mtext: str, end: int) -> bool:
+        """A date followed by 前/完成...: a plan, which may lie after the notice date."""
+        return mtext.startswith(cls.DEADLINE_AFTER, end)
 
     @staticmethod
     def _month_context(view: TextView, start: int, end: int) -> bool:
