@@ -31,7 +31,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
 ]
 
-#: File suffixes :func:`pipeline.ingest.read_notice` reads (lower case, compared case-insensitively).
+#: File suffixes :func:`pipeline.read.ingest.read_notice` reads (lower case, compared case-insensitively).
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
 
 

@@ -127,14 +127,14 @@ class NerModel:
         segmenter = nlp.meta.get("rectify", {}).get("segmenter")
         if segmenter not in SEGMENTERS:
             raise ModelLoadError(path, f"meta.json names no known segmenter (got {segmenter!r})",
-                                 expected="a model trained by pipeline.ner.train_ner")
+                                 expected="a model trained by pipeline.training.ner.train_ner")
         return cls(nlp, segmenter, path)
 
     def predict_all(self, text: str, mtext: str | None = None) -> list[Entity]:
         """Every label the model predicts, offsets into ``text`` (ORG after the generic veto)."""
         mtext = matching_text(text) if mtext is None else mtext
         if len(mtext) != len(text):
-            raise ValueError("mtext must have the length of text (pipeline.textnorm.matching_text)")
+            raise ValueError("mtext must have the length of text (pipeline.read.textnorm.matching_text)")
         spans = chunks(mtext)
         docs = [self._doc(mtext, s, e) for s, e in spans]
         out: list[Entity] = []

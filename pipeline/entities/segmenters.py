@@ -7,13 +7,13 @@ always matches. Segmenters:
 
 * ``char`` -- one token per character (what ``spacy.blank("zh")`` does by default). Every gold
   span aligns with tokens.
-* ``jieba`` -- jieba with the project's domain dictionary (:mod:`pipeline.segment`).
+* ``jieba`` -- jieba with the project's domain dictionary (:mod:`pipeline.entities.segment`).
 * ``pkuseg`` -- spacy-pkuseg with its pretrained ``mixed`` model. The model is not shipped with
   the wheel; it is a file in the *source* distribution of ``pkuseg`` 0.0.25 on PyPI. It is looked
   for in ``$RECTIFY_PKUSEG_MODEL`` or ``models/pkuseg_mixed/``; it is never downloaded at run time.
 
 Word segmenters may cut through a gold span (``区纪工委`` inside a longer word): such spans cannot
-be NER targets; :func:`pipeline.ner.make_examples` counts them as "lost to misalignment".
+be NER targets; :func:`pipeline.training.ner.make_examples` counts them as "lost to misalignment".
 """
 from __future__ import annotations
 

@@ -7,13 +7,13 @@
     reported separately (and together);
 (b) **model only** and (c) **rules + model**: grouped cross-validation by notice -- the NER model
     of each fold is trained on the other notices only, and predicts the held-out ones; the
-    combination is :func:`pipeline.overlaps.resolve` (model adds ORG only, never replaces a rule
+    combination is :func:`pipeline.entities.overlaps.resolve` (model adds ORG only, never replaces a rule
     span; generic phrases are vetoed). The model is never scored on its own training data; the
     saved ``models/ner`` is NOT used here (it was trained on all gold).
     Structure and measure segmentation do not depend on the NER model: they are the same in (a),
     (b) and (c) and are printed once;
 (d) **measure labels**: keyword baseline vs trained classifier, grouped CV
-    (:func:`pipeline.classifier.cross_validate`).
+    (:func:`pipeline.training.classifier.cross_validate`).
 (f) **real pages** (``annotations/real/``, printed first): :mod:`pipeline.evaluation.real`.
 (e) **held-out notices** (``annotations/heldout.jsonl``): notices written after the rules, the
     keyword table and the models were tuned, never looked at while tuning. The NER model and the
@@ -279,7 +279,7 @@ def format_segmenters(cmp: dict[str, Any]) -> str:
                    "rules+model F1 real", "tokenise chars/s", "NER chars/s", "train s/fold"], rows)
 
 
-if __name__ == "__main__":  # python -m pipeline.evaluation_run segmenters [gold] [out.json]
+if __name__ == "__main__":  # python -m pipeline.evaluation.run segmenters [gold] [out.json]
     import sys
     if len(sys.argv) > 1 and sys.argv[1] == "segmenters":
         gold = sys.argv[2] if len(sys.argv) > 2 else "annotations/gold.jsonl"

@@ -64,7 +64,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def normalize_text(text: str) -> str:
-    """Traditional characters to simplified (:func:`pipeline.textnorm.matching_text`), NFKC, and
+    """Traditional characters to simplified (:func:`pipeline.read.textnorm.matching_text`), NFKC, and
     every number to ``0``.
 
     Used as the vectorizers' preprocessor: amounts and counts differ from notice to notice, the

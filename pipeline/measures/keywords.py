@@ -1,15 +1,15 @@
 """The transparent keyword baseline for measure labels.
 
-Every rule lives in the data file ``pipeline/lexicons/measure_keywords.tsv`` (one rule a line:
+Every rule lives in the data file ``pipeline/measures/lexicons/measure_keywords.tsv`` (one rule a line:
 ``label<TAB>kind<TAB>pattern[<TAB>note]``, kinds ``word``, ``near`` and ``regex``; the file's
 header explains them). The baseline labels a measure with every label that has a matching rule
-(matched on :func:`pipeline.textnorm.matching_text`, so traditional characters match the
+(matched on :func:`pipeline.read.textnorm.matching_text`, so traditional characters match the
 simplified patterns), and :meth:`KeywordBaseline.explain` tells which rule fired, so each
 prediction can be checked by eye against the guideline (ANNOTATION.md, "Measures").
 
 Example::
 
-    >>> from pipeline.keywords import KeywordBaseline
+    >>> from pipeline.measures.keywords import KeywordBaseline
     >>> kb = KeywordBaseline.default()
     >>> kb.predict(["已完善相关内部制度。", "完善了预拨征拆资金的相关资料。"])
     [['institution_building'], []]

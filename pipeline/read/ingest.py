@@ -8,7 +8,7 @@ input folder.
 The text is kept EXACTLY as decoded (or as the format's library extracted it): no stripping, no
 Unicode normalisation, ``\\r\\n`` stays ``\\r\\n``. Only a byte-order mark disappears, by decoding.
 Every offset the pipeline stores indexes this text; normalise with
-:func:`pipeline.textnorm.matching_text` for matching only.
+:func:`pipeline.read.textnorm.matching_text` for matching only.
 
 Decisions
 ---------
@@ -263,7 +263,7 @@ def check_notice_text(text: str, path: str | Path = "<text>") -> None:
     """Raise :class:`~pipeline.errors.NotANotice` unless ``text`` looks like a rectification
     notice: at least :data:`MIN_HAN_CHARS` Chinese characters, at least :data:`MIN_HAN_SHARE`
     of the non-space characters Chinese, and one of :data:`NOTICE_MARKERS` (traditional forms
-    count: the test runs on :func:`~pipeline.textnorm.matching_text`)."""
+    count: the test runs on :func:`~pipeline.read.textnorm.matching_text`)."""
     sample = matching_text(text)
     han = len(_HAN_RE.findall(sample))
     nonspace = len(sample) - sum(1 for c in sample if c.isspace())

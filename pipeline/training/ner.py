@@ -122,7 +122,7 @@ def train_model(notices: Sequence[Any], params: NerParams | None = None,
     nlp.meta["name"] = "rectify_ner"
     nlp.meta["version"] = "1.0.0"
     nlp.meta["rectify"] = {"segmenter": params.segmenter, "labels": list(params.labels),
-                           "input": "pipeline.textnorm.matching_text, one Doc per sentence (pipeline.ner.chunks)"}
+                           "input": "pipeline.read.textnorm.matching_text, one Doc per sentence (pipeline.entities.ner.chunks)"}
     return nlp
 
 
