@@ -22,8 +22,9 @@ def cmd_extract(args) -> int:
 
     Reads .txt (UTF-8, GB18030/GBK, Big5, UTF-16), .html/.htm, .docx and .pdf files. Writes
     notices, items, measures, entities and manifest .parquet files to --out. Unchanged files are
-    not parsed again; --prune drops rows of files no longer in DIR. Exit status 1 when any file
-    failed (see the manifest for the reason), 0 otherwise.
+    not parsed again; --prune drops rows of files no longer in DIR. One run at a time writes an
+    --out folder: another run waits for it (--wait SECONDS, then exit 2) and then adds its rows.
+    Exit status 1 when any file failed (see the manifest for the reason), 0 otherwise.
     """
     from tqdm import tqdm
 
@@ -40,7 +41,8 @@ def cmd_extract(args) -> int:
         return tqdm(paths, desc="notices", unit="file", disable=args.quiet or not paths)
 
     summary = extract_folder(args.dir, args.out, parser=parser, prune=args.prune, progress=progress,
-                             checkpoint=args.checkpoint)
+                             checkpoint=args.checkpoint, wait=args.wait,
+                             on_wait=lambda message: print(message, file=sys.stderr))
     print(summary.format())
     print(f"tables written to {args.out}/")
     return summary.exit_status
@@ -183,6 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prune", action="store_true", help="drop rows of files no longer in DIR")
     p.add_argument("--rules-only", action="store_true", help="ignore trained models")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--wait", type=float, default=600.0, metavar="SECONDS",
+                   help="how long to wait for another run writing the same --out (default: 600), then exit 2")
     p.add_argument("--checkpoint", type=int, default=100, metavar="N",
                    help="write the tables every N files (default: 100)")
     p = add("evaluate", cmd_evaluate)

@@ -240,3 +240,13 @@ class SchemaError(PipelineError, ValueError):
 
 class TrainingDataError(PipelineError, ValueError):
     """The gold data cannot train or cross-validate a model (no notices, no measures, one notice)."""
+
+
+class OutputLocked(PipelineError):
+    """Another extract run holds the output folder's lock for longer than we may wait."""
+
+    def __init__(self, out_dir, holder: str, waited: float):
+        self.out_dir, self.holder, self.waited = out_dir, holder, waited
+        super().__init__(f"{out_dir}: another extract run is writing these tables ({holder}); waited "
+                         f"{waited:g} s. Fix: wait for it to finish, give --wait more seconds, or use "
+                         f"another --out folder.")

@@ -20,7 +20,7 @@ from pipeline import __version__
 from pipeline.errors import IngestError
 from pipeline.read.inputs import corpus_metadata_files, iter_inputs
 from pipeline.read.ingest import read_notice
-from pipeline.tables.store import read_rows, write_tables
+from pipeline.tables.store import output_lock, read_rows, write_tables
 from pipeline.types import MEASURE_LABELS, ParsedNotice
 
 log = logging.getLogger(__name__)
@@ -143,9 +143,20 @@ class RunSummary:
 
 
 def extract_folder(in_dir: str | Path, out_dir: str | Path, *, parser=None, prune: bool = False,
-                   checkpoint: int = 100, progress: Callable | None = None) -> RunSummary:
-    """Extract every notice under ``in_dir`` into the tables in ``out_dir``."""
-    in_dir, out_dir = Path(in_dir), Path(out_dir)
+                   checkpoint: int = 100, progress: Callable | None = None, wait: float = 600.0,
+                   on_wait: Callable[[str], None] | None = None) -> RunSummary:
+    """Extract every notice under ``in_dir`` into the tables in ``out_dir``.
+
+    One run at a time writes an output folder: a second run into the same folder waits for the
+    first (up to ``wait`` seconds, telling ``on_wait`` who holds it) and then adds its rows to
+    what the first wrote, so runs over different input folders never lose each other's rows.
+    """
+    with output_lock(out_dir, wait, on_wait):
+        return _extract_folder(Path(in_dir), Path(out_dir), parser, prune, checkpoint, progress)
+
+
+def _extract_folder(in_dir: Path, out_dir: Path, parser, prune: bool, checkpoint: int,
+                    progress: Callable | None) -> RunSummary:
     if parser is None:
         from pipeline.parse import default_parser
         parser = default_parser()

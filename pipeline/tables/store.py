@@ -2,6 +2,8 @@
 """
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import tempfile
 import time
@@ -10,7 +12,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipeline.errors import OutputLocked
 from pipeline.tables.schema import PARENT_KEYS, TABLE_ORDER, schema, to_arrow
+
+LOCK_NAME = ".extract.lock"  # one run writes an output folder at a time
+OWNER_NAME = ".extract.owner"  # who holds it, for the waiting run's message
 
 
 #: Test-only: seconds to sleep before each rename in ``write_tables``, so that a test can kill
@@ -97,3 +103,43 @@ def read_tables(out_dir: str | Path) -> dict:
         table = pq.read_table(path) if path.exists() else schema(name).empty_table()
         frames[name] = table.to_pandas()
     return frames
+
+
+@contextlib.contextmanager
+def output_lock(out_dir: str | Path, wait: float = 600.0, on_wait=None):
+    """Hold the output folder's exclusive lock for one extract run.
+
+    A second run waits (``on_wait`` gets a message naming the holder's pid) up to ``wait``
+    seconds, then raises :class:`~pipeline.errors.OutputLocked`. The lock is an OS file lock
+    (``filelock``): a killed run's lock goes with its process, so the next run takes it over.
+    """
+    from filelock import FileLock, Timeout
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(out / LOCK_NAME))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        holder = _holder(out)
+        if on_wait is not None:
+            on_wait(f"{out}: another extract run is writing these tables ({holder}); "
+                    f"waiting up to {wait:g} s")
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout:
+            raise OutputLocked(out, holder, wait) from None
+    try:
+        (out / OWNER_NAME).write_text(f"pid {os.getpid()}, since {dt.datetime.now().isoformat(timespec='seconds')}",
+                                      encoding="utf-8")
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            (out / OWNER_NAME).unlink()
+        lock.release()
+
+
+def _holder(out: Path) -> str:
+    try:
+        return (out / OWNER_NAME).read_text(encoding="utf-8").strip() or "pid unknown"
+    except OSError:
+        return "pid unknown"
