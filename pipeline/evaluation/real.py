@@ -26,13 +26,13 @@ from pipeline.scoring.report import _f, _table
 from pipeline.types import ENTITY_LABELS
 
 VARIANTS = ("rules_only", "model_only", "rules_plus_model")
-HEADER_FACTS = ("inspection_body", "inspection_period", "feedback_date", "notice_date")
+SCORED_HEADER_FACTS = ("inspection_body", "inspection_period", "feedback_date", "notice_date")
 
 
 def header_scores(docs: Sequence[RealDoc], parsed: Sequence[Any]) -> dict[str, Any]:
     """Exact accuracy of each header fact over all pages, and over the pages where gold has one."""
     out: dict[str, Any] = {}
-    for fact in HEADER_FACTS:
+    for fact in SCORED_HEADER_FACTS:
         pairs = []
         for d, p in zip(docs, parsed):
             if fact == "inspection_body":

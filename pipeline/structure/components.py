@@ -5,11 +5,10 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.spans import add_spans, candidates
+from pipeline.spans import HEADER_FACTS, add_spans, candidates
 from pipeline.structure.header import parse_header
 from pipeline.structure.parse import parse_structure
 
-HEADER_ATTRS = ("title", "issuer", "inspection_body", "inspection_start", "inspection_end", "feedback_date")
 
 
 class StructureParser:
@@ -24,7 +23,7 @@ class StructureParser:
         dates = [e for e in found if e.label == "DATE"]
         orgs = [e for e in found if e.label == "ORG"]
         header = parse_header(text, mtext, structure.lines, first_heading, dates, orgs)
-        for attr in HEADER_ATTRS:
+        for attr in HEADER_FACTS:  # the Doc extensions spans.py declares
             setattr(doc._, attr, getattr(header, attr))
         for key, found, label in (("groups", structure.groups, "GROUP"), ("items", structure.items, "ITEM"),
                                   ("measures", structure.measures, "MEASURE")):
