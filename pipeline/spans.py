@@ -47,6 +47,18 @@ for _name in DOC_FACTS:
         Doc.set_extension(_name, default=None)
 
 
+TEXT_KEY = "rectify.text"  # the Doc's text, kept once: spaCy's doc.text joins every token anew
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per Doc (with one token per character, ``doc.text`` costs a
+    Python object per character each time it is read)."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
+
+
 class CharTokenizer:
     """One token per character, no spaces: ``doc.text`` is the input text, offsets unchanged."""
 
@@ -55,7 +67,9 @@ class CharTokenizer:
 
     def __call__(self, text: str) -> Doc:
         words = list(text)
-        return Doc(self.vocab, words=words, spaces=[False] * len(words))
+        doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
+        doc.user_data[TEXT_KEY] = text
+        return doc
 
     # nothing to store: the tokenizer has no settings
     def to_bytes(self, **kwargs) -> bytes:
@@ -99,7 +113,7 @@ def from_span(cls: type[R], span: Span) -> R:
         elif f.name == "end":
             values["end"] = span.end_char
         elif f.name == "text":
-            values["text"] = span.text
+            values["text"] = doc_text(span.doc)[span.start_char:span.end_char]
         elif f.name == "label":
             values["label"] = span.label_
         else:

@@ -20,7 +20,7 @@ from pipeline.entities.notice_date import notice_date
 from pipeline.entities.org import OrgExtractor
 from pipeline.entities.person_count import PersonCountExtractor
 from pipeline.entities.view import TextView
-from pipeline.spans import add_candidates, add_spans, candidates
+from pipeline.spans import add_candidates, add_spans, candidates, doc_text
 
 RULE_KEY = "rule_entities"
 MODEL_KEY = "model_entities"
@@ -47,7 +47,7 @@ class RuleRuler:
         self.spans_key = spans_key
 
     def __call__(self, doc: Doc) -> Doc:
-        view = TextView(doc.text, doc._.matching_text, doc._.notice_date)
+        view = TextView(doc_text(doc), doc._.matching_text, doc._.notice_date)
         add_candidates(doc, self.spans_key, self.extractor.find(view))
         return doc
 
@@ -91,7 +91,7 @@ class NerProposer:
         self.spans_key = spans_key
 
     def __call__(self, doc: Doc) -> Doc:
-        found = self.model.predict(doc.text, doc._.matching_text) if self.model is not None else []
+        found = self.model.predict(doc_text(doc), doc._.matching_text) if self.model is not None else []
         add_candidates(doc, self.spans_key, found)
         return doc
 

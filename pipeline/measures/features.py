@@ -6,10 +6,7 @@ These classes are stored inside ``model.skops``; their module path is part of th
 from __future__ import annotations
 
 import functools
-import io
-import logging
 import re
-import threading
 import unicodedata
 from pathlib import Path
 from typing import Any, Iterable
@@ -23,6 +20,7 @@ from pipeline.types import MEASURE_LABELS
 
 FEATURES_MODULE = __name__
 from pipeline.entities.segment import DOMAIN_DICT as DOMAIN_DICT_PATH  # noqa: E402  (one dictionary file)
+from pipeline.entities.segment import jieba_for, read_domain_dict  # noqa: E402,F401  (one tokenizer per dictionary)
 LABELS = tuple(MEASURE_LABELS)
 
 # Chosen by grouped cross-validation (folds by notice), see the report in the commit message:
@@ -74,44 +72,6 @@ def normalize_text(text: str) -> str:
     return _NUMBER.sub("0", unicodedata.normalize("NFKC", matching_text(text)))
 
 
-def read_domain_dict(path: str | Path = DOMAIN_DICT_PATH) -> tuple[str, ...]:
-    """Entries of a jieba user dictionary as ``"word [freq] [tag]"`` lines (``#`` comments and blank
-    lines dropped, tabs read as spaces). Missing file: no entries."""
-    path = Path(path)
-    if not path.exists():
-        return ()
-    entries = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.strip().lstrip("\ufeff")
-        if not line or line.startswith("#"):
-            continue
-        fields = line.split()
-        if len(fields) > 3 or (len(fields) == 3 and not fields[1].isdigit()):
-            raise PipelineError(f"{path}:{number}: expected 'word [freq] [tag]', got {raw!r}")
-        entries.append(" ".join(fields))
-    return tuple(entries)
-
-
-_TOKENIZERS: dict[tuple[str, ...], Any] = {}
-_TOKENIZERS_LOCK = threading.Lock()
-
-
-def _jieba_for(entries: tuple[str, ...]):
-    """A private ``jieba.Tokenizer`` with ``entries`` loaded (one per distinct dictionary)."""
-    with _TOKENIZERS_LOCK:
-        tok = _TOKENIZERS.get(entries)
-        if tok is None:
-            import jieba
-            jieba.setLogLevel(logging.WARNING)
-
-            tok = jieba.Tokenizer()  # never the global jieba.dt: other code keeps its own dictionary
-            tok.initialize()
-            if entries:
-                tok.load_userdict(io.StringIO("\n".join(entries) + "\n"))
-            _TOKENIZERS[entries] = tok
-        return tok
-
-
 def _is_word(token: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in token)
 
@@ -131,7 +91,7 @@ class JiebaTokenizer:
         return cls(read_domain_dict(path))
 
     def __call__(self, text: str) -> list[str]:
-        return [w for w in _jieba_for(self.entries).lcut(text) if _is_word(w)]
+        return [w for w in jieba_for(self.entries).lcut(text) if _is_word(w)]
 
     # skops stores __getstate__ and restores with __setstate__: keep the state to plain strings.
     def __getstate__(self) -> dict[str, Any]:

@@ -8,14 +8,14 @@ from pathlib import Path
 from spacy.tokens import Doc
 
 from pipeline.parse.loader import DEFAULT, MODELS_DIR, load_nlp
-from pipeline.spans import records
+from pipeline.spans import doc_text, records
 from pipeline.types import Entity, Group, Item, Measure, ParsedNotice
 
 
 def notice_from_doc(doc: Doc, keep_doc: bool = True) -> ParsedNotice:
     """The :class:`ParsedNotice` a parsed Doc holds."""
     return ParsedNotice(
-        text=doc.text, title=doc._.title, issuer=doc._.issuer, notice_date=doc._.notice_date,
+        text=doc_text(doc), title=doc._.title, issuer=doc._.issuer, notice_date=doc._.notice_date,
         inspection_body=doc._.inspection_body, inspection_start=doc._.inspection_start,
         inspection_end=doc._.inspection_end, feedback_date=doc._.feedback_date,
         groups=records(doc, "groups", Group), items=records(doc, "items", Item),

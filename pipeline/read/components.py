@@ -4,7 +4,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline import spans  # noqa: F401  (registers the Doc extensions)
+from pipeline.spans import doc_text  # also registers the Doc extensions
 from pipeline.read.textnorm import matching_text
 
 
@@ -15,5 +15,5 @@ def make_matching_text(nlp: Language, name: str):
 
 def set_matching_text(doc: Doc) -> Doc:
     """``doc._.matching_text``: same length as ``doc.text``, traditional → simplified, full-width → ASCII."""
-    doc._.matching_text = matching_text(doc.text)
+    doc._.matching_text = matching_text(doc_text(doc))
     return doc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.spans import HEADER_FACTS, add_spans, candidates
+from pipeline.spans import HEADER_FACTS, add_spans, candidates, doc_text
 from pipeline.structure.header import parse_header
 from pipeline.structure.parse import parse_structure
 
@@ -16,7 +16,7 @@ class StructureParser:
         self.dates_key = dates_key
 
     def __call__(self, doc: Doc) -> Doc:
-        text, mtext = doc.text, doc._.matching_text
+        text, mtext = doc_text(doc), doc._.matching_text
         structure = parse_structure(text, mtext)
         first_heading = next((line.start for line in structure.lines if line.level), None)
         found = candidates(doc, self.dates_key)
