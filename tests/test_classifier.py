@@ -17,6 +17,8 @@ from pipeline.annotation.measure_labels import ImportedMeasure, import_measure_l
 from pipeline.measures.features import JiebaTokenizer
 from pipeline.training.classifier import compare_scores, train_and_evaluate
 from pipeline.errors import ModelLoadError, PipelineError
+from pipeline.measures.components import load_classifier
+from pipeline.measures.linear import INFERENCE_FILE, LinearMeasureModel
 
 IB, AC, FR = LABELS
 TESTS = Path(__file__).parent
@@ -160,7 +162,7 @@ def test_tokenizer_keeps_global_jieba_untouched():
 def test_save_load_predicts_exactly_the_same(trained, small, tmp_path):
     texts, _ = small
     trained.save(tmp_path / "m", {"note": "test"})
-    assert sorted(os.listdir(tmp_path / "m")) == [MODEL_FILE, CARD_FILE]
+    assert sorted(os.listdir(tmp_path / "m")) == [INFERENCE_FILE, MODEL_FILE, CARD_FILE]
     assert [p.name for p in tmp_path.iterdir()] == ["m"]  # no temp directories left behind
     loaded = MeasureClassifier.load(tmp_path / "m")
     assert np.array_equal(loaded.predict_proba(texts), trained.predict_proba(texts))
@@ -486,3 +488,38 @@ def test_merge_updates_gold_and_reports_unmatched(tmp_path):
     assert m0.labels == [IB]
     m5 = next(m for m in notices[r[5]["notice_id"]].measures if m.start == r[5]["start"])
     assert m5.labels == r[5]["labels"]
+
+
+# --------------------------------------------------------------------------- the arrays form
+
+
+def test_arrays_give_bit_for_bit_the_pipelines_probabilities(trained, small, tmp_path):
+    texts, _ = small
+    model_dir = trained.save(tmp_path / "m")
+    card = json.loads((model_dir / CARD_FILE).read_text(encoding="utf-8"))
+    linear = LinearMeasureModel.load(model_dir, card)
+    assert linear is not None
+    odd = ["", "   ", "问责", "追缴资金12.5万元。\n\n  并且\u3000\u3000完善制度", "ＡＢＣ１２３追回"]
+    assert np.array_equal(linear.predict_proba(texts + odd), trained.predict_proba(texts + odd))
+    assert load_classifier(model_dir).__class__ is LinearMeasureModel
+
+
+def test_shipped_arrays_match_the_shipped_model():
+    """models/measure_classifier/inference.npz was exported from the model.skops beside it and gives
+    its probabilities exactly (on our own phrases and the small test set)."""
+    model_dir = Path(__file__).resolve().parents[1] / "models" / "measure_classifier"
+    card = json.loads((model_dir / CARD_FILE).read_text(encoding="utf-8"))
+    linear = LinearMeasureModel.load(model_dir, card)
+    assert linear is not None, "inference.npz is missing or was exported from another model.skops"
+    texts = [r["text"] for r in rows()][:120] + ["建立健全财务管理制度3项。", "给予党纪处分2人，追缴违纪资金35.4万元。"]
+    assert np.array_equal(linear.predict_proba(texts), MeasureClassifier.load(model_dir).predict_proba(texts))
+
+
+def test_arrays_of_another_model_are_ignored(trained, small, tmp_path):
+    model_dir = trained.save(tmp_path / "m")
+    card = json.loads((model_dir / CARD_FILE).read_text(encoding="utf-8"))
+    card["model_file"]["sha256"] = "0" * 64  # as if model.skops had been replaced after the export
+    assert LinearMeasureModel.load(model_dir, card) is None
+    (model_dir / INFERENCE_FILE).write_bytes(b"not an npz file")
+    with pytest.raises(ModelLoadError, match="inference.npz"):
+        LinearMeasureModel.load(model_dir, json.loads((model_dir / CARD_FILE).read_text(encoding="utf-8")))

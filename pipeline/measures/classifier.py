@@ -269,6 +269,10 @@ class MeasureClassifier:
                                    "trusted_types": untrusted}
         files = {MODEL_FILE: blob,
                  CARD_FILE: (json.dumps(full_card, ensure_ascii=False, indent=2) + "\n").encode("utf-8")}
+        from pipeline.measures.linear import INFERENCE_FILE, export_arrays, write_arrays
+        arrays = export_arrays(self.pipeline, full_card["model_file"]["sha256"])
+        if arrays is not None:  # the same model as plain arrays, for extract runs
+            files[INFERENCE_FILE] = write_arrays(arrays)
         _atomic_write_dir(Path(model_dir), files)
         self.card = full_card
         return Path(model_dir)

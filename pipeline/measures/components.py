@@ -5,6 +5,7 @@ classifier its labels and probabilities win (``span._.label_source == "classifie
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from spacy.language import Language
@@ -15,13 +16,31 @@ from pipeline.spans import add_spans, records
 from pipeline.types import Measure
 
 
+def load_classifier(model_dir: str | Path):
+    """The trained classifier in ``model_dir``: its arrays (``inference.npz``, numpy only) when they
+    were exported from the ``model.skops`` the card names, else the skops pipeline; None when the
+    directory holds no model."""
+    model_dir = Path(model_dir)
+    if not (model_dir / "model.skops").exists():
+        return None
+    from pipeline.measures.linear import LinearMeasureModel
+    try:
+        card = json.loads((model_dir / "model_card.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        card = None  # MeasureClassifier.load names the problem
+    threshold = card.get("threshold") if isinstance(card, dict) else None
+    if isinstance(threshold, (int, float)) and not isinstance(threshold, bool) and 0 < threshold <= 1:
+        linear = LinearMeasureModel.load(model_dir, card)
+        if linear is not None:
+            return linear
+    from pipeline.measures.classifier import MeasureClassifier
+    return MeasureClassifier.load(model_dir)
+
+
 class MeasureLabeller:
     def __init__(self, model_dir: str | None, spans_key: str):
         self.keywords = KeywordBaseline.default()
-        self.classifier = None
-        if model_dir and (Path(model_dir) / "model.skops").exists():
-            from pipeline.measures.classifier import MeasureClassifier
-            self.classifier = MeasureClassifier.load(model_dir)
+        self.classifier = load_classifier(model_dir) if model_dir else None
         self.spans_key = spans_key
 
     def label(self, measures: list[Measure]) -> None:

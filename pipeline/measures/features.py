@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from pipeline.errors import PipelineError
 from pipeline.read.textnorm import matching_text
@@ -104,30 +103,48 @@ class JiebaTokenizer:
         return f"JiebaTokenizer(<{len(self.entries)} dictionary entries>)"
 
 
-class CompactTfidfVectorizer(TfidfVectorizer):
-    """``TfidfVectorizer`` whose vocabulary is stored as one numpy array of terms.
+@functools.cache
+def _compact_tfidf_vectorizer():
+    """The ``CompactTfidfVectorizer`` class, built on first use: scikit-learn is imported only by
+    what trains or loads ``model.skops``, never by an extract run that serves the model from its
+    arrays (:mod:`pipeline.measures.linear`). Its stored path stays
+    ``pipeline.measures.features.CompactTfidfVectorizer`` (module ``__getattr__`` below)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
-    skops writes a ``dict`` entry by entry into its JSON schema, which for a character-n-gram
-    vocabulary means megabytes and seconds; an array of terms (ordered by column) is one ``.npy``
-    file. Behaviour is exactly ``TfidfVectorizer``'s; only the saved state differs.
-    """
+    class CompactTfidfVectorizer(TfidfVectorizer):
+        """``TfidfVectorizer`` whose vocabulary is stored as one numpy array of terms.
 
-    def __getstate__(self):
-        state = dict(super().__getstate__())  # a copy: never change the live object
-        vocabulary = state.pop("vocabulary_", None)
-        if vocabulary is not None:
-            terms = sorted(vocabulary, key=vocabulary.__getitem__)
-            if [vocabulary[t] for t in terms] != list(range(len(terms))):
-                raise PipelineError("the vocabulary's column indices are not 0..n-1")
-            state["vocabulary_terms_"] = np.array(terms, dtype=str)
-        return state
+        skops writes a ``dict`` entry by entry into its JSON schema, which for a character-n-gram
+        vocabulary means megabytes and seconds; an array of terms (ordered by column) is one ``.npy``
+        file. Behaviour is exactly ``TfidfVectorizer``'s; only the saved state differs.
+        """
 
-    def __setstate__(self, state):
-        state = dict(state)
-        terms = state.pop("vocabulary_terms_", None)
-        if terms is not None:
-            state["vocabulary_"] = {str(t): i for i, t in enumerate(np.asarray(terms).tolist())}
-        super().__setstate__(state)
+        def __getstate__(self):
+            state = dict(super().__getstate__())  # a copy: never change the live object
+            vocabulary = state.pop("vocabulary_", None)
+            if vocabulary is not None:
+                terms = sorted(vocabulary, key=vocabulary.__getitem__)
+                if [vocabulary[t] for t in terms] != list(range(len(terms))):
+                    raise PipelineError("the vocabulary's column indices are not 0..n-1")
+                state["vocabulary_terms_"] = np.array(terms, dtype=str)
+            return state
+
+        def __setstate__(self, state):
+            state = dict(state)
+            terms = state.pop("vocabulary_terms_", None)
+            if terms is not None:
+                state["vocabulary_"] = {str(t): i for i, t in enumerate(np.asarray(terms).tolist())}
+            super().__setstate__(state)
+
+    CompactTfidfVectorizer.__module__ = __name__
+    CompactTfidfVectorizer.__qualname__ = "CompactTfidfVectorizer"
+    return CompactTfidfVectorizer
+
+
+def __getattr__(name: str):
+    if name == "CompactTfidfVectorizer":
+        return _compact_tfidf_vectorizer()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @functools.lru_cache(maxsize=4)
@@ -188,6 +205,7 @@ def build_pipeline(params: dict[str, Any] | None = None, tokenizer: JiebaTokeniz
 
     p = {**DEFAULT_PARAMS, **(params or {})}
     tokenizer = tokenizer if tokenizer is not None else JiebaTokenizer.from_domain_dict()
+    CompactTfidfVectorizer = _compact_tfidf_vectorizer()
     words = CompactTfidfVectorizer(tokenizer=tokenizer, preprocessor=normalize_text, token_pattern=None,
                                    lowercase=False, ngram_range=tuple(p["word_ngram_range"]),
                                    sublinear_tf=p["sublinear_tf"], min_df=p["min_df"])
