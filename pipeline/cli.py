@@ -21,9 +21,12 @@ def cmd_extract(args) -> int:
       python -m pipeline extract new_notices/ --out output --prune
 
     Reads .txt (UTF-8, GB18030/GBK, Big5, UTF-16), .html/.htm, .docx and .pdf files. Writes
-    notices, items, measures, entities and manifest .parquet files to --out. Unchanged files are
-    not parsed again; --prune drops rows of files no longer in DIR. One run at a time writes an
-    --out folder: another run waits for it (--wait SECONDS, then exit 2) and then adds its rows.
+    the notices, items, measures, entities and manifest tables to --out, each a parquet dataset
+    folder (OUT/notices.parquet/part-*.parquet). Unchanged files are not parsed again, and a run
+    writes only what it adds or replaces; --prune drops rows of files no longer in DIR. Parses in
+    one worker process per core (--workers N), or on a Dask cluster (--dask ADDRESS|local). One
+    run at a time writes an --out folder: another run waits for it (--wait SECONDS, then exit 2)
+    and then adds its rows.
     Exit status 1 when any file failed (see the manifest for the reason), 0 otherwise.
     """
     from tqdm import tqdm
@@ -41,7 +44,7 @@ def cmd_extract(args) -> int:
         return tqdm(paths, desc="notices", unit="file", disable=args.quiet or not paths)
 
     summary = extract_folder(args.dir, args.out, parser=parser, prune=args.prune, progress=progress,
-                             checkpoint=args.checkpoint, wait=args.wait,
+                             checkpoint=args.checkpoint, wait=args.wait, workers=args.workers, dask=args.dask,
                              on_wait=lambda message: print(message, file=sys.stderr))
     print(summary.format())
     print(f"tables written to {args.out}/")
@@ -189,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="how long to wait for another run writing the same --out (default: 600), then exit 2")
     p.add_argument("--checkpoint", type=int, default=100, metavar="N",
                    help="write the tables every N files (default: 100)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="parser processes (default: one per core; 1: parse in this process)")
+    p.add_argument("--dask", metavar="ADDRESS", default=None,
+                   help="parse on a Dask cluster: a scheduler address (tcp://host:8786), or 'local' "
+                        "for a local cluster of one worker process per core (needs the 'dask' extra)")
     p = add("evaluate", cmd_evaluate)
     p.add_argument("--gold", type=Path, default=repo / "annotations" / "gold.jsonl")
     p.add_argument("--report", type=Path, default=Path("output") / "evaluation.json")

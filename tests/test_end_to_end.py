@@ -12,6 +12,7 @@ import pytest
 from conftest import CORPUS, HUAIHUA, REPO, YIYANG
 from pipeline.tables.run import extract_folder
 from pipeline.tables.schema import SCHEMAS, TABLE_ORDER
+from pipeline.tables.store import part_files
 
 with (CORPUS / "metadata.csv").open(encoding="utf-8") as _handle:
     METADATA = list(csv.DictReader(_handle))
@@ -28,7 +29,10 @@ def tables(tmp_path_factory, rules_parser):
 def test_tables_match_declared_schemas(tables):
     out, frames = tables
     for name in TABLE_ORDER:
-        assert pq.read_schema(out / f"{name}.parquet").names == [c.name for c in SCHEMAS[name]]
+        parts = part_files(out, name)
+        assert [p.name for p in parts] == ["part-000001.parquet"]  # 51 files: one batch
+        for part in parts:
+            assert pq.read_schema(part).names == [c.name for c in SCHEMAS[name]]
 
 
 def test_notices_table(tables):

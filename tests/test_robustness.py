@@ -46,7 +46,7 @@ class _ByUnit(dict):
 
 
 WRITTEN = _ByUnit()
-STALE_GLOB = ".*.parquet.*.tmp"
+STALE_GLOB = "*.parquet/.part-*.tmp"  # staged parts inside the table folders
 
 
 def text_of(path: Path) -> str:
@@ -419,10 +419,13 @@ def test_write_tables_cleans_up_stale_temp_files(tmp_path, rules_parser):
     out = tmp_path / "out"
     out.mkdir()
     for name in ("notices", "manifest"):
-        (out / f".{name}.parquet.abc123.tmp").write_bytes(b"half-written by a killed run")
+        (out / f".{name}.parquet.abc123.tmp").write_bytes(b"half-written by a killed run (earlier layout)")
+        (out / f"{name}.parquet").mkdir()
+        (out / f"{name}.parquet" / ".part-abc123.tmp").write_bytes(b"half-written by a killed run")
     extract_folder(folder, out, parser=rules_parser)
     assert stale_files(out) == [] and sorted(p.name for p in out.iterdir()) == sorted(
-        [f"{name}.parquet" for name in TABLE_ORDER] + [".extract.lock"])  # the lock file stays, unlocked
+        [f"{name}.parquet" for name in TABLE_ORDER] + ["_layout.json", ".extract.lock"])  # the lock stays, unlocked
+    assert all([p.name for p in (out / f"{name}.parquet").iterdir()] == ["part-000001.parquet"] for name in TABLE_ORDER)
 
 
 # --------------------------------------------------------------------------------------------
@@ -432,10 +435,11 @@ def test_rerun_is_byte_identical_and_changes_reach_every_table(tmp_path, rules_p
     folder, out = tmp_path / "in", tmp_path / "out"
     small_folder(folder, ["a.txt", "b.txt", "c.txt"])
     extract_folder(folder, out, parser=rules_parser)
-    digest = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.glob("*.parquet")}
+    digest = {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest() for p in out.rglob("*.parquet") if p.is_file()}
+    assert len(digest) == len(TABLE_ORDER)
     again = extract_folder(folder, out, parser=rules_parser)
     assert (again.parsed, again.reused) == (0, 3)
-    assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.glob("*.parquet")} == digest
+    assert {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest() for p in out.rglob("*.parquet") if p.is_file()} == digest
 
     old = manifest_of(out)
     (folder / "b.txt").write_text(variant(text_of(folder / "b.txt"), 1), encoding="utf-8")

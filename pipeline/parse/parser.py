@@ -38,6 +38,7 @@ class NoticeParser:
         self.nlp = load_nlp(DEFAULT if ner == MODELS_DIR / "ner" else ner,
                             DEFAULT if classifier == MODELS_DIR / "measure_classifier" else classifier)
         self.build_docs = build_docs
+        self._arguments = (None if ner is None else str(ner), None if classifier is None else str(classifier), build_docs)
         self.ner = self.nlp.get_pipe("rectify_ner").model
         self.classifier = self.nlp.get_pipe("rectify_measure_labels").classifier
         self.components = {"entities": "rules+ner" if self.ner is not None else "rules",
@@ -66,6 +67,11 @@ class NoticeParser:
                     digest.update(file.read_bytes())
         return digest.hexdigest()[:16]
 
+    def __reduce__(self):
+        # Sent to another process (a Dask worker) as its settings: each process loads the models
+        # once (:func:`parser_for`) however many tasks it runs.
+        return parser_for, self._arguments
+
     def parse_doc(self, text: str, notice_date: dt.date | None = None) -> Doc:
         """The parsed Doc. ``notice_date`` overrides the signature date read from the text."""
         doc = self.nlp.make_doc(text)
@@ -75,6 +81,13 @@ class NoticeParser:
     def parse(self, text: str, notice_date: dt.date | None = None) -> ParsedNotice:
         """Parse one notice into plain records (``.doc`` holds the Doc unless ``build_docs=False``)."""
         return notice_from_doc(self.parse_doc(text, notice_date), keep_doc=self.build_docs)
+
+
+@functools.cache
+def parser_for(ner: str | None, classifier: str | None, build_docs: bool = True) -> NoticeParser:
+    """One :class:`NoticeParser` per process and settings."""
+    return NoticeParser(ner=None if ner is None else Path(ner),
+                        classifier=None if classifier is None else Path(classifier), build_docs=build_docs)
 
 
 @functools.cache

@@ -3,15 +3,20 @@
 Incremental and idempotent: a file whose bytes are unchanged since the last run is not parsed
 again, a changed file replaces its old rows, a removed file's rows stay until ``prune=True``,
 and the same text under two names is parsed once (the second is ``skipped`` as a duplicate).
-Tables are flushed every ``checkpoint`` files and at the end, each time all five at once
-(``tables.write_tables``), so a run killed at any point leaves the previous complete tables and
-the next run picks up what is left.
+Every ``checkpoint`` files the parsed rows are committed as one batch (:class:`~pipeline.tables.store.Store`),
+whose cost grows with the batch, not with the store; a run killed at any point leaves tables
+whose keys resolve, and the next run picks up what is left.
+
+Parsing runs in worker processes (``workers``, default: every core; forked, so the models loaded
+once in the parent are shared) or on a Dask cluster (``dask``); results are taken in input order,
+so the tables are byte for byte the same for any number of workers.
 """
 from __future__ import annotations
 
 import csv
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +25,7 @@ from pipeline import __version__
 from pipeline.errors import IngestError
 from pipeline.read.inputs import corpus_metadata_files, iter_inputs
 from pipeline.read.ingest import read_notice
-from pipeline.tables.store import output_lock, read_rows, write_tables
+from pipeline.tables.store import Store, output_lock
 from pipeline.types import MEASURE_LABELS, ParsedNotice
 
 log = logging.getLogger(__name__)
@@ -144,104 +149,215 @@ class RunSummary:
 
 def extract_folder(in_dir: str | Path, out_dir: str | Path, *, parser=None, prune: bool = False,
                    checkpoint: int = 100, progress: Callable | None = None, wait: float = 600.0,
-                   on_wait: Callable[[str], None] | None = None) -> RunSummary:
+                   on_wait: Callable[[str], None] | None = None, workers: int | None = 1,
+                   dask: str | None = None) -> RunSummary:
     """Extract every notice under ``in_dir`` into the tables in ``out_dir``.
 
     One run at a time writes an output folder: a second run into the same folder waits for the
     first (up to ``wait`` seconds, telling ``on_wait`` who holds it) and then adds its rows to
     what the first wrote, so runs over different input folders never lose each other's rows.
+    ``workers``: parser processes (None: one per core); ``dask``: a Dask scheduler address, or
+    ``"local"`` for a local cluster, instead of local workers.
     """
-    with output_lock(out_dir, wait, on_wait):
-        return _extract_folder(Path(in_dir), Path(out_dir), parser, prune, checkpoint, progress)
-
-
-def _extract_folder(in_dir: Path, out_dir: Path, parser, prune: bool, checkpoint: int,
-                    progress: Callable | None) -> RunSummary:
     if parser is None:
         from pipeline.parse import default_parser
         parser = default_parser()
-    old = {name: read_rows(out_dir, name) for name in ("notices", "items", "measures", "entities", "manifest")}
-    rows_by_notice: dict[str, dict[str, list[dict]]] = {}
-    for name in ("notices", "items", "measures", "entities"):
-        for row in old[name]:
-            rows_by_notice.setdefault(row["notice_id"], {}).setdefault(name, []).append(row)
-    manifest = {row["path"]: row for row in old["manifest"]}
-    origins = read_origins(in_dir) if in_dir.is_dir() else {}
-    paths = iter_inputs(in_dir)
-    summary = RunSummary(files=len(paths))
-    seen_paths: set[str] = set()
-    ids_this_run: dict[str, str] = {}
-    since_flush = 0
+    with output_lock(out_dir, wait, on_wait):
+        return _Run(Path(in_dir), Path(out_dir), parser, checkpoint).run(prune, progress, workers, dask)
 
-    def flush():
-        keep_ids = {row["notice_id"] for row in manifest.values() if row["status"] == "ok" and row["notice_id"]}
-        tables = {name: [] for name in ("notices", "items", "measures", "entities")}
-        for notice_id in sorted(keep_ids):
-            for name, rows in rows_by_notice.get(notice_id, {}).items():
-                tables[name].extend(rows)
-        tables["manifest"] = [manifest[p] for p in sorted(manifest)]
-        write_tables(out_dir, tables)
 
-    iterator = progress(paths) if progress else paths
-    for path in iterator:
-        rel = path.relative_to(in_dir).as_posix() if path != in_dir else path.name
-        seen_paths.add(rel)
-        previous = manifest.get(rel)
-        sha = file_sha256(path)
-        fingerprint = getattr(parser, "fingerprint", None)
-        if (previous and sha and previous["sha256"] == sha and previous["status"] == "ok"
-                and previous["notice_id"] in rows_by_notice and previous["notice_id"] not in ids_this_run
-                and (rows_by_notice[previous["notice_id"]].get("notices") or [{}])[0].get("pipeline_fingerprint") == fingerprint):
-            ids_this_run[previous["notice_id"]] = rel
-            summary.reused += 1
-            continue
-        row = {"path": rel, "status": "ok", "reason": None, "error_type": None, "sha256": sha,
-               "notice_id": None, "format": path.suffix.lower().lstrip(".") or None, "encoding": None,
-               "n_bytes": None, "warnings": []}
-        try:
-            source = read_notice(path)
-            row.update(sha256=source.sha256, format=source.format, encoding=source.encoding,
-                       n_bytes=source.n_bytes, warnings=list(source.warnings))
-            notice_id = notice_id_of(source.text)
-            if notice_id in ids_this_run and ids_this_run[notice_id] != rel:
-                row.update(status="skipped", reason=f"duplicate of {ids_this_run[notice_id]}",
-                           error_type="Duplicate")
-                summary.skipped += 1
+@dataclass
+class FileResult:
+    """What parsing one file gives: its manifest fields, its notice id and rows (None unless ok)."""
+    row: dict
+    notice_id: str | None = None
+    rows: dict[str, list[dict]] | None = None
+    failure: str | None = None
+
+
+def parse_file(parser, path: Path, rel: str, origin: str) -> FileResult:
+    """Read and parse one file (in whichever process runs it); never raises for a bad file."""
+    row = {"path": rel, "status": "ok", "reason": None, "error_type": None, "sha256": file_sha256(path),
+           "notice_id": None, "format": path.suffix.lower().lstrip(".") or None, "encoding": None,
+           "n_bytes": None, "warnings": []}
+    try:
+        source = read_notice(path)
+        row.update(sha256=source.sha256, format=source.format, encoding=source.encoding,
+                   n_bytes=source.n_bytes, warnings=list(source.warnings))
+        notice_id = notice_id_of(source.text)
+        parsed = parser.parse(source.text)
+        rows = notice_rows(parsed, notice_id, rel, origin, source.format, source.encoding,
+                           {**parser.components, "fingerprint": getattr(parser, "fingerprint", None)})
+        return FileResult(row, notice_id, rows)
+    except IngestError as exc:
+        row.update(status=exc.status, reason=str(exc), error_type=type(exc).__name__)
+        return FileResult(row, failure=str(exc) if exc.status == "failed" else None)
+    except Exception as exc:  # noqa: BLE001
+        # An unexpected problem in one notice must not stop the batch.
+        log.exception("parsing %s failed", path)
+        row.update(status="failed", reason=f"{path}: {type(exc).__name__}: {exc}", error_type=type(exc).__name__)
+        return FileResult(row, failure=row["reason"])
+
+
+_WORKER_PARSER = None
+
+
+def _init_worker(parser) -> None:
+    global _WORKER_PARSER
+    _WORKER_PARSER = parser
+
+
+def _parse_task(task: tuple[str, str, str]) -> FileResult:
+    path, rel, origin = task
+    return parse_file(_WORKER_PARSER, Path(path), rel, origin)
+
+
+def _dask_task(task: tuple[str, str, str], parser) -> FileResult:
+    path, rel, origin = task
+    return parse_file(parser, Path(path), rel, origin)
+
+
+#: Below this many files to parse, worker processes cost more than they save.
+MIN_FILES_PER_WORKER = 4
+
+
+def parsed_in_order(parser, tasks: list[tuple[str, str, str]], workers: int | None, dask: str | None):
+    """Each task's :class:`FileResult`, in task order, from wherever the parsing runs."""
+    if dask:
+        yield from _dask_results(parser, tasks, dask)
+        return
+    workers = os.cpu_count() or 1 if workers is None else max(1, workers)
+    workers = min(workers, len(tasks) // MIN_FILES_PER_WORKER or 1)
+    if workers <= 1:
+        for path, rel, origin in tasks:
+            yield parse_file(parser, Path(path), rel, origin)
+        return
+    import multiprocessing
+    try:  # forked workers share the parent's loaded models; elsewhere each loads its own
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        context = multiprocessing.get_context("spawn")
+    with context.Pool(workers, initializer=_init_worker, initargs=(parser,)) as pool:
+        yield from pool.imap(_parse_task, tasks, chunksize=1)
+
+
+def _dask_results(parser, tasks, address: str):
+    from distributed import Client, LocalCluster
+
+    cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                           dashboard_address=None) if address == "local" else None
+    try:
+        with Client(cluster if cluster is not None else address) as client:
+            remote_parser = client.scatter(parser, broadcast=True)
+            futures = client.map(_dask_task, tasks, parser=remote_parser, pure=False)
+            for future in futures:  # in task order, whichever worker finished first
+                yield future.result()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+class _Run:
+    def __init__(self, in_dir: Path, out_dir: Path, parser, checkpoint: int):
+        self.in_dir, self.parser, self.checkpoint = in_dir, parser, max(1, checkpoint)
+        self.store = Store(out_dir)
+        self.manifest = self.store.manifest()  # path → (row, part)
+        self.notices = self.store.notices()  # notice_id → (fingerprint, part)
+        self.fingerprint = getattr(parser, "fingerprint", None)
+        self._reset_batch()
+
+    def _reset_batch(self) -> None:
+        self.batch_rows: dict[str, list[dict]] = {}
+        self.batch_manifest: dict[str, dict] = {}
+        self.batch_notices: dict[str, str] = {}  # notice_id parsed in this batch → path
+
+    def _reusable(self, rel: str, sha: str | None) -> str | None:
+        """The notice id of an unchanged file whose rows the current parser wrote, else None."""
+        previous = self.manifest.get(rel, (None, None))[0]
+        if not previous or not sha or previous["sha256"] != sha or previous["status"] != "ok":
+            return None
+        notice_id = previous["notice_id"]
+        if notice_id not in self.notices or self.notices[notice_id][0] != self.fingerprint:
+            return None
+        return notice_id
+
+    def run(self, prune: bool, progress, workers, dask) -> RunSummary:
+        origins = read_origins(self.in_dir) if self.in_dir.is_dir() else {}
+        paths = iter_inputs(self.in_dir)
+        summary = RunSummary(files=len(paths))
+        plan = []  # (path, rel, reusable notice id or None)
+        for path in paths:
+            rel = path.relative_to(self.in_dir).as_posix() if path != self.in_dir else path.name
+            plan.append((path, rel, self._reusable(rel, file_sha256(path))))
+        tasks = [(str(path), rel, origins.get(rel, "unknown")) for path, rel, reuse in plan if reuse is None]
+        results = parsed_in_order(self.parser, tasks, workers, dask)
+        ids_this_run: dict[str, str] = {}
+        since_flush = 0
+        for path, rel, reuse in (progress(plan) if progress else plan):
+            if reuse is not None and reuse not in ids_this_run:
+                ids_this_run[reuse] = rel
+                summary.reused += 1
+                continue
+            if reuse is not None:  # the same text as a file parsed earlier in this run
+                row = dict(self.manifest[rel][0])
+                result = FileResult(row, reuse)
             else:
-                parsed = parser.parse(source.text)
-                rows_by_notice[notice_id] = notice_rows(
-                    parsed, notice_id, rel, origins.get(rel, "unknown"), source.format,
-                    source.encoding, {**parser.components, "fingerprint": getattr(parser, "fingerprint", None)})
-                ids_this_run[notice_id] = rel
-                row["notice_id"] = notice_id
+                result = next(results)
+            row = result.row
+            if result.notice_id and result.notice_id in ids_this_run and ids_this_run[result.notice_id] != rel:
+                row.update(status="skipped", reason=f"duplicate of {ids_this_run[result.notice_id]}",
+                           error_type="Duplicate", notice_id=None)
+                summary.skipped += 1
+            elif result.rows is not None:
+                ids_this_run[result.notice_id] = rel
+                row["notice_id"] = result.notice_id
+                self.batch_notices[result.notice_id] = rel
+                for name, table_rows in result.rows.items():
+                    self.batch_rows.setdefault(name, []).extend(table_rows)
                 summary.parsed += 1
-        except IngestError as exc:
-            row.update(status=exc.status, reason=str(exc), error_type=type(exc).__name__)
-            if exc.status == "failed":
+            elif row["status"] == "failed":
                 summary.failed += 1
-                summary.failures.append((rel, str(exc)))
+                summary.failures.append((rel, result.failure or row["reason"]))
             else:
                 summary.skipped += 1
-        except Exception as exc:  # noqa: BLE001
-            # An unexpected problem in one notice must not stop the batch.
-            log.exception("parsing %s failed", path)
-            row.update(status="failed", reason=f"{path}: {type(exc).__name__}: {exc}",
-                       error_type=type(exc).__name__)
-            summary.failed += 1
-            summary.failures.append((rel, row["reason"]))
-        manifest[rel] = row
-        since_flush += 1
-        if since_flush >= checkpoint:
-            flush()
-            since_flush = 0
-    if prune:
-        manifest = {p: r for p, r in manifest.items() if p in seen_paths}
-    flush()
-    final_ids = {r["notice_id"] for r in manifest.values() if r["status"] == "ok" and r["notice_id"]}
-    summary.notices = len(final_ids)
-    for notice_id in final_ids:
-        rows = rows_by_notice.get(notice_id, {})
-        summary.items += sum(1 for r in rows.get("items", []) if r["parent_number"] is None)
-        summary.measures += len(rows.get("measures", []))
-        summary.entities += len(rows.get("entities", []))
-    return summary
+            self.batch_manifest[rel] = row
+            since_flush += 1
+            if since_flush >= self.checkpoint:
+                self.flush()
+                since_flush = 0
+        self.flush(drop_paths={rel for rel in self.manifest if rel not in {r for _, r, _ in plan}} if prune else set())
+        final_ids = {row["notice_id"] for row, _ in self.manifest.values() if row["status"] == "ok" and row["notice_id"]}
+        summary.notices = len(final_ids)
+        summary.items, summary.measures, summary.entities = self.store.counts(final_ids)
+        return summary
+
+    def flush(self, drop_paths: set[str] = frozenset()) -> None:
+        """Commit the batch: its rows, the manifest rows it replaces, the notices no row refers to."""
+        replaced = set(self.batch_manifest) | set(drop_paths)
+        remove_paths = {rel: self.manifest[rel][1] for rel in replaced if rel in self.manifest}
+        still_referenced = {row["notice_id"] for rel, (row, _) in self.manifest.items()
+                            if rel not in replaced and row["status"] == "ok"}
+        # every notice no manifest row will point at: the old text of a changed or pruned file,
+        # and rows a killed run wrote without their manifest rows
+        orphans = set(self.notices) - still_referenced - set(self.batch_notices)
+        reparsed = {i for i in self.batch_notices if i in self.notices}
+        remove_notices = {i: self.notices[i][1] for i in orphans | reparsed if i in self.notices}
+        # manifest rows of other files that point at a notice being rewritten move with it, so that
+        # no manifest row ever points at a notice that is not there
+        moved = {rel: row for rel, (row, _) in self.manifest.items()
+                 if rel not in replaced and row["notice_id"] in remove_notices}
+        remove_paths.update({rel: self.manifest[rel][1] for rel in moved})
+        manifest_rows = {**moved, **self.batch_manifest}
+        rows = dict(self.batch_rows)
+        rows["manifest"] = [manifest_rows[rel] for rel in sorted(manifest_rows)]
+        part = self.store.commit(rows, remove_notices=remove_notices, remove_paths=remove_paths)
+        for rel in remove_paths:
+            self.manifest.pop(rel, None)
+        for notice_id in remove_notices:
+            self.notices.pop(notice_id, None)
+        if part is not None:
+            for rel, row in manifest_rows.items():
+                self.manifest[rel] = (row, part)
+            for row in rows.get("notices", []):
+                self.notices[row["notice_id"]] = (row["pipeline_fingerprint"], part)
+        self._reset_batch()
