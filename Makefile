@@ -29,6 +29,7 @@ train: $(STAMP)
 	$(PY) -m pipeline train
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,dask,bench]"
 	$(PY) -m pipeline.evaluation.bench --notices 200
 
 schema: $(STAMP)
