@@ -56,7 +56,9 @@ class OrgExtractor:
             "分局", "支队", "大队", "总队", "领导小组办公室", "领导小组", "办公室", "纪检组", "纪检监察组")
         self.bare = set(word_list("org_bare"))
         self.stop_words = set(word_list("org_left_trim"))
-        self._stop_words_longest_first = sorted(self.stop_words, key=len, reverse=True)
+        # longest first, tried in order: the first that matches wins, as a regex alternation does
+        self._stop_word_at = re.compile("|".join(map(re.escape, sorted(self.stop_words, key=len, reverse=True)))
+                                        or r"(?!)").match
         self.generic = set(word_list("org_generic"))
         self.generic_prefixes = tuple(word_list("org_generic_prefixes"))
         self.places = set(word_list("places"))
@@ -208,9 +210,9 @@ class OrgExtractor:
         for k in range(start + 2, end - 1):
             if not t.endswith(self.complete_org_endings, start, k):
                 continue
-            word = next((w for w in self._stop_words_longest_first if t.startswith(w, k)), None)
-            if word and end - (k + len(word)) >= 2:
-                return [(start, k)] + self._split_glued(t, k + len(word), end)
+            word = self._stop_word_at(t, k)
+            if word and end - word.end() >= 2:
+                return [(start, k)] + self._split_glued(t, word.end(), end)
         return [(start, end)]
 
     def _complete(self, t: str, start: int, end: int) -> tuple[int, int]:
@@ -231,8 +233,8 @@ class OrgExtractor:
         """Move ``start`` past words that stand before a name but are not part of it (会同, 二是)."""
         while True:
             noise = self.leading_noise.match(t, start, end)
-            word = next((w for w in self._stop_words_longest_first if t.startswith(w, start)), None)
-            cut = noise.end() - start if noise and noise.end() > start else len(word or "")
+            word = self._stop_word_at(t, start)
+            cut = noise.end() - start if noise and noise.end() > start else (word.end() - start if word else 0)
             if not cut or end - start - cut < 2:
                 return start
             start += cut
