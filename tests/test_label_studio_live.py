@@ -229,6 +229,26 @@ def test_round_trip_push_annotate_pull_retrain(label_studio, workspace, capsys):
     assert (REPO / "models" / "measure_classifier" / "model_card.json").read_bytes() == shipped_card
 
 
+def test_a_changed_annotation_is_a_conflict_not_an_overwrite(label_studio, workspace, capsys):
+    """After the round trip the annotator labels a measure again: gold keeps its value until --replace."""
+    who, gold = label_studio["annotator"], workspace / "gold.jsonl"
+    common = ["--url", label_studio["url"], "--token", who.token, "--project", "loop", "--gold", str(gold)]
+    measures = {t["data"]["text"]: t for t in who.tasks("loop: measures")}
+    who.submit(measures[RELABELLED], [{"from_name": "measure_labels", "to_name": "text", "type": "choices",
+                                        "value": {"choices": ["fund_recovery"]}}])
+    before = gold.read_bytes()
+    notice_id = measures[RELABELLED]["data"]["notice_id"]
+    assert _run("annotate", "pull", *common) == 1
+    out = capsys.readouterr().out
+    assert (f"conflict (gold kept; --replace takes the annotation): notice {notice_id!r}: the annotation "
+            f"differs from gold (measures: 1 only in the annotation, 1 only in gold)") in out
+    assert gold.read_bytes() == before
+    assert _run("annotate", "pull", *common, "--replace") == 0
+    assert "0 notice(s) added, 1 replaced" in capsys.readouterr().out
+    [record] = [g for g in load_gold(gold) if g.id == notice_id]
+    assert [m.labels for m in record.measures if m.text == RELABELLED] == [["fund_recovery"]]
+
+
 def _fails_untouched(gold: Path, capsys, *argv: str) -> str:
     before = gold.read_bytes()
     assert _run(*argv) == 2
