@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -253,7 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", type=Path, default=repo / "corpus", help="push: folder of notice files")
     p.add_argument("--origin", choices=("real", "written"), default="real", help="push: origin of the new notices")
     p.add_argument("--url", required=True, help="Label Studio server, e.g. http://127.0.0.1:8080")
-    p.add_argument("--token", required=True, help="personal access token (or a legacy token)")
+    token = os.environ.get("LABEL_STUDIO_API_KEY")
+    p.add_argument("--token", default=token, required=token is None,
+                   help="personal access token (or a legacy token); default: $LABEL_STUDIO_API_KEY")
     p.add_argument("--project", default="rectification", help="project name (default: rectification)")
     p.add_argument("--gold", type=Path, default=repo / "annotations" / "gold.jsonl")
     p.add_argument("--replace", action="store_true", help="pull: take the annotation where it differs from gold")

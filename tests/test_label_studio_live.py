@@ -295,3 +295,24 @@ def test_task_text_changed_exit_2(label_studio, workspace, capsys):
     who.api("PATCH", f"/api/tasks/{task['id']}/", json={"data": {**task["data"], "text": task["data"]["text"] + "补充一句。"}})
     err = _fails_untouched(gold, capsys, "annotate", "pull", *common)
     assert f"task {task['id']}: the task's text no longer matches notice {task['data']['notice_id']!r}" in err
+
+
+def test_same_config_ignores_layout_and_comments_only():
+    from pipeline.annotation.label_studio_round import configs
+    from pipeline.annotation.label_studio_server import same_config
+    ours = configs()["notices"]
+    relaid = ours.replace("\n  ", "\n").replace("<!-- Generated", "<!-- generated")
+    assert relaid != ours and same_config(relaid, ours)
+    assert not same_config(ours, configs()["measures"])
+    assert not same_config(ours, ours.replace('value="ORG"', 'value="ORGANISATION"'))
+
+
+def test_new_examples_are_the_unseen_and_the_relabelled():
+    from pipeline.training.classifier import example_digest, new_examples
+    seen = " ".join([example_digest("问责2人", ["accountability"]), example_digest("学习文件", [])])
+    texts = ["问责2人", "学习文件", "追缴资金3万元", "学习文件"]
+    labels = [["accountability"], [], ["fund_recovery"], ["institution_building"]]
+    assert new_examples(texts, labels, ["a", "a", "b", "b"], seen) == [
+        {"notice_id": "b", "text": "追缴资金3万元", "labels": ["fund_recovery"]},
+        {"notice_id": "b", "text": "学习文件", "labels": ["institution_building"]}]
+    assert new_examples(texts, labels, ["a"] * 4, None) is None

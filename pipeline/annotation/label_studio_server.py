@@ -59,9 +59,12 @@ class LabelStudioServer:
         try:
             return self._http.request(method, self.url + path, headers=headers, timeout=self.timeout, **kw)
         except requests.RequestException as exc:
+            reason = (f"no answer in {self.timeout:g} s" if isinstance(exc, requests.Timeout) else
+                      "connection refused or no such host" if isinstance(exc, requests.ConnectionError) else
+                      f"{type(exc).__name__}: {exc}")
             raise AnnotationServerError(
-                f"cannot reach Label Studio at {self.url} ({type(exc).__name__}: {exc}). Fix: start the "
-                f"server, or give the right --url") from None
+                f"cannot reach Label Studio at {self.url} ({reason}). Fix: start the server, or give "
+                f"the right --url") from None
 
     def _refused(self, response) -> AnnotationServerError:
         hint = ("a personal access token from Account & Settings" if _is_jwt(self.token) else
