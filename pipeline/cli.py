@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -130,6 +131,44 @@ def cmd_import(args) -> int:
     return 0
 
 
+def cmd_annotate(args) -> int:
+    """The retraining loop with a Label Studio server: push tasks, pull finished annotations.
+
+    Example:
+      python -m pipeline annotate push 20 --notices 2 --corpus new_notices/ --url http://127.0.0.1:8080 --token PAT
+      python -m pipeline annotate pull --url http://127.0.0.1:8080 --token PAT
+      make train && make evaluate
+
+    push: parses the notice files under --corpus that are not in the gold file nor the held-out
+    set, and imports the N measures the shipped classifier is least sure about (project
+    "NAME: measures") and --notices whole notices, those of these measures first (project
+    "NAME: notices"), pre-annotated with our predictions. Projects are created with our labelling
+    configs or reused; tasks already there are not imported again.
+    pull: exports both projects and merges the finished annotations into --gold (offsets checked
+    against the text). A measure task's labels go to the measure with the same span in its
+    notice's record; an annotation that differs from gold is reported as a conflict and gold keeps
+    its value (--replace takes the annotation); a second pull adds nothing. Exit 1 when conflicts
+    were left, 2 when the server cannot be reached, refuses the token, holds a project with
+    another labelling config, or a task's text no longer matches its notice (gold untouched).
+    --token: a personal access token (Account & Settings), or a legacy token where the
+    organisation allows them. Without a server: `suggest` and `import` work on files.
+    """
+    from pipeline.annotation.label_studio_round import pull, push
+    from pipeline.annotation.label_studio_server import LabelStudioServer
+    server = LabelStudioServer(args.url, args.token, timeout=args.timeout)
+    if args.action == "push":
+        if args.n is None:
+            print("error: annotate push needs N, the number of measures", file=sys.stderr)
+            return 2
+        push(server, args.project, args.corpus, args.n, args.notices, models=args.models,
+             gold_path=args.gold, origin=args.origin)
+        return 0
+    report = pull(server, args.project, args.gold, replace=args.replace)
+    if report["written"]:
+        print("retrain with: make train (or python -m pipeline train), then: make evaluate")
+    return 1 if report["conflicts"] else 0
+
+
 def cmd_real(args) -> int:
     """The real development set (openings of public pages, annotations/real/).
 
@@ -216,6 +255,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--format", required=True, choices=("label-studio", "doccano", "label-studio-measures"))
     p.add_argument("--gold", type=Path, default=repo / "annotations" / "gold.jsonl")
+    p = add("annotate", cmd_annotate)
+    p.add_argument("action", choices=("push", "pull"))
+    p.add_argument("n", type=int, nargs="?", help="push: how many measures (least certain first)")
+    p.add_argument("--notices", type=int, default=0, help="push: also this many whole notices (default: 0)")
+    p.add_argument("--corpus", type=Path, default=repo / "corpus", help="push: folder of notice files")
+    p.add_argument("--origin", choices=("real", "written"), default="real", help="push: origin of the new notices")
+    p.add_argument("--url", required=True, help="Label Studio server, e.g. http://127.0.0.1:8080")
+    token = os.environ.get("LABEL_STUDIO_API_KEY")
+    p.add_argument("--token", default=token, required=token is None,
+                   help="personal access token (or a legacy token); default: $LABEL_STUDIO_API_KEY")
+    p.add_argument("--project", default="rectification", help="project name (default: rectification)")
+    p.add_argument("--gold", type=Path, default=repo / "annotations" / "gold.jsonl")
+    p.add_argument("--replace", action="store_true", help="pull: take the annotation where it differs from gold")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default: 60)")
     p = add("real", cmd_real)
     p.add_argument("action", choices=("status", "build"))
     add("schema", cmd_schema)

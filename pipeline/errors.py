@@ -28,6 +28,7 @@ __all__ = [
     "UnreadableFile",
     "ModelLoadError",
     "AnnotationError",
+    "AnnotationServerError",
     "SUPPORTED_SUFFIXES",
 ]
 
@@ -223,6 +224,11 @@ class AnnotationError(PipelineError, ValueError):
     was expected and what came, e.g. ``AnnotationError(f"{path}:{n}: start/end are not
     integers: {start!r}, {end!r}")``. Also a ``ValueError``, for callers that catch that.
     """
+
+
+class AnnotationServerError(PipelineError):
+    """An annotation server (Label Studio) that cannot be reached, refuses the token, or holds a
+    project that is not ours; the message names the server or project and says how to fix it."""
 
 
 class ResourceError(PipelineError, ValueError):

@@ -5,6 +5,7 @@ against the keyword baseline, and replaces the stored model only if no score fal
 """
 from __future__ import annotations
 
+import hashlib
 import json
 
 from pathlib import Path
@@ -171,6 +172,21 @@ def training_examples(gold_path: str | Path, real: bool = True):
     return texts, label_sets, groups, sets
 
 
+def example_digest(text: str, labels: Iterable[str]) -> str:
+    """A short fingerprint of one training example (its text and labels), for the model card."""
+    return hashlib.sha256(f"{text}\t{'+'.join(sorted(labels))}".encode("utf-8")).hexdigest()[:12]
+
+
+def new_examples(texts, label_sets, groups, previous_digests: str | None) -> list[dict[str, Any]] | None:
+    """The examples (notice, text, labels) whose fingerprint the previous card does not list: new
+    measures and relabelled ones. None when the previous card lists no fingerprints."""
+    if previous_digests is None:
+        return None
+    known = set(previous_digests.split())
+    return [{"notice_id": g, "text": t, "labels": list(ls)} for t, ls, g in zip(texts, label_sets, groups)
+            if example_digest(t, ls) not in known]
+
+
 def _data_summary(sets: dict[str, Any]) -> dict[str, Any]:
     return {name: {k: v for k, v in info.items() if k != "indices"} | {"measures": len(info["indices"])}
             for name, info in sets.items()}
@@ -214,12 +230,13 @@ def train_and_evaluate(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str
                         subsets={name: info["indices"] for name, info in sets.items()})
     model = MeasureClassifier(p, tokenizer=tokenizer).fit(texts, label_sets)
 
-    previous_cv, previous_version, previous_data = None, None, None
+    previous_cv, previous_version, previous_data, previous_digests = None, None, None, None
     if (model_dir / CARD_FILE).exists():
         try:
             old_card = _read_card(model_dir / CARD_FILE)
             previous_cv, previous_version = old_card.get("cv"), old_card.get("model_version")
             previous_data = (old_card.get("training_data") or {}).get("sets")
+            previous_digests = (old_card.get("training_data") or {}).get("example_digests")
         except ModelLoadError as exc:
             if echo:
                 echo(f"warning: {exc}; the current model cannot be compared and will be replaced")
@@ -239,7 +256,10 @@ def train_and_evaluate(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str
             "notices": len(set(groups)),
             "counts": model.label_counts,
             "sets": data,
+            # what the next card compares with to list its new examples
+            "example_digests": " ".join(sorted({example_digest(t, ls) for t, ls in zip(texts, label_sets)})),
         },
+        "new_examples": new_examples(texts, label_sets, groups, previous_digests),
         "cv": cv,
         "previous_model_version": previous_version,
     }
@@ -252,6 +272,9 @@ def train_and_evaluate(gold_path: str | Path = DEFAULT_GOLD_PATH, model_dir: str
                    + ("replaced anyway (force)" if force else f"kept the current model in {model_dir}"))
     else:
         message = f"model {model.model_version} written to {model_dir}"
+    added = card["new_examples"]
+    message += ("; the previous card lists no examples, so new ones cannot be told" if added is None else
+                f"; {len(added)} example(s) not in the previous model (listed in the card's new_examples)")
     if not cv["classifier_beats_baseline"]["macro"]:
         message += (f"; note: the keyword baseline scores higher in cross-validation (macro F1 "
                     f"{cv['keyword_baseline']['macro']['f1']:.3f} vs {cv['classifier']['macro']['f1']:.3f})")
