@@ -150,6 +150,23 @@ def cmd_real(args) -> int:
     return 1 if problems else 0
 
 
+def cmd_report(args) -> int:
+    """Write a static HTML report of an extract output: an index and one page per notice.
+
+    Example:
+      python -m pipeline report output --html output/report
+      xdg-open output/report/index.html          # no server needed, works offline
+
+    The index lists every notice (issuer, date, items, completion, money recovered, people held
+    accountable) with charts across notices; each notice page shows its text with the entities
+    highlighted, its items, measures (labels, probabilities) and facts, each number linked to
+    its place in the text. Exit status 2 when OUT is not an extract output.
+    """
+    from pipeline.report import build_site
+    print(build_site(args.out, args.html).format())
+    return 0
+
+
 def cmd_schema(args) -> int:
     """Print the data dictionary of the output tables (Markdown).
 
@@ -210,6 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gold", type=Path, default=repo / "annotations" / "gold.jsonl")
     p = add("real", cmd_real)
     p.add_argument("action", choices=("status", "build"))
+    p = add("report", cmd_report)
+    p.add_argument("out", type=Path, help="output folder of an extract run")
+    p.add_argument("--html", type=Path, required=True, metavar="DIR", help="folder to write the site into")
     add("schema", cmd_schema)
     return root
 

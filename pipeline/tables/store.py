@@ -87,8 +87,18 @@ def write_tables(out_dir: str | Path, rows_by_table: dict[str, list[dict]]) -> N
             Path(tmp).unlink(missing_ok=True)
 
 
+def table_path(out_dir: str | Path, name: str) -> Path:
+    """Where table ``name`` of an output folder is stored: readers ask here, never build the path."""
+    return Path(out_dir) / f"{name}.parquet"
+
+
+def table_source(out_dir: str | Path, name: str) -> str:
+    """What DuckDB's ``read_parquet`` and polars' ``scan_parquet`` take for table ``name``."""
+    return str(table_path(out_dir, name))
+
+
 def read_rows(out_dir: str | Path, name: str) -> list[dict]:
-    path = Path(out_dir) / f"{name}.parquet"
+    path = table_path(out_dir, name)
     if not path.exists():
         return []
     return pq.read_table(path).to_pylist()
@@ -96,10 +106,9 @@ def read_rows(out_dir: str | Path, name: str) -> list[dict]:
 
 def read_tables(out_dir: str | Path) -> dict:
     """The tables of an output folder as pandas DataFrames (missing tables come back empty)."""
-    out = Path(out_dir)
     frames = {}
     for name in TABLE_ORDER:
-        path = out / f"{name}.parquet"
+        path = table_path(out_dir, name)
         table = pq.read_table(path) if path.exists() else schema(name).empty_table()
         frames[name] = table.to_pandas()
     return frames
