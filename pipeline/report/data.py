@@ -80,7 +80,12 @@ class ReportData:
         return list(self.notices["notice_id"])
 
     def index_rows(self) -> list[dict]:
-        """One row per notice: who, when, how many items, how far done, money and people."""
+        """One row per notice: who, when, how many items, how far done, money and people.
+
+        From ``notice_summary`` when the tables have it; otherwise items and completion are
+        counted from ``items`` (completion: completed among the items whose status is known) and
+        money and people are left None: without facts they are unknown, not zero.
+        """
         items = self.tables["items"]
         counts = items.groupby(["notice_id", "status"]).size().unstack(fill_value=0)
         summary = (self.tables["notice_summary"].set_index("notice_id")
@@ -91,14 +96,15 @@ class ReportData:
             by_status = {s: int(counts.at[nid, s]) if nid in counts.index and s in counts.columns else 0
                          for s in STATUSES}
             n_items = sum(by_status.values())
+            known = n_items - by_status["unknown"]
             row = {"notice_id": nid, "source_path": notice["source_path"], "issuer": notice["issuer"],
                    "notice_date": notice["notice_date"], "inspection_body": notice["inspection_body"],
                    "n_items": n_items, **{f"n_{s}": by_status[s] for s in STATUSES},
-                   "completion_rate": by_status["completed"] / n_items if n_items else None,
+                   "completion_rate": by_status["completed"] / known if known else None,
                    "money_recovered": None, "people_held_accountable": None}
             if summary is not None and nid in summary.index:
                 s = {k: _value(v) for k, v in summary.loc[nid].items()}
-                row["completion_rate"] = s.get("completion_rate")
+                row.update({k: s[k] for k in ("n_items", *(f"n_{x}" for x in STATUSES), "completion_rate")})
                 row["money_recovered"] = s.get("money_recovered")
                 row["people_held_accountable"] = s.get("people_held_accountable")
                 row["summary"] = s
