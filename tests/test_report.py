@@ -66,6 +66,11 @@ def test_rebuilt_doc_refuses_rows_that_do_not_fit_the_text():
     doc = entity_doc(text, rows)
     assert [(e.text, e.label_) for e in doc.ents] == [("3万元", "MONEY"), ("2人", "PERSON_COUNT")]
     assert render_entities(text, rows).count("<mark") == 2
+    counted = [{"start": 0, "end": 2, "kind": "x", "quantity": 1.0},  # overlaps nothing: marked
+               {"start": 5, "end": 6, "kind": "x", "quantity": 3.0}]  # inside 3万元: left to the entity
+    marked = render_entities(text, rows, counted=counted)
+    assert marked.count('<mark class="entity"') == 2 and marked.count('<mark class="fact" id="c0"') == 1
+    assert marked.count("<mark") == 3
     with pytest.raises(ReportInputError, match="n1"):
         entity_doc(text, rows + [{"start": 5, "end": 8, "label": "MONEY"}], "n1")  # overlaps
     with pytest.raises(ReportInputError):

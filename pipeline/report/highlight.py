@@ -20,10 +20,11 @@ from pipeline.spans import CharTokenizer
 
 _TOKENIZER = CharTokenizer(Vocab())
 COLORS = {"DATE": "#bfe1d9", "MONEY": "#e4e7d2", "PERSON_COUNT": "#feca74", "ORG": "#7aecec",
-          "DOC_TITLE": "#c887fb", "DOC_NUMBER": "#ddd4f8"}
+          "DOC_TITLE": "#c887fb", "DOC_NUMBER": "#ddd4f8", "COUNT": "#e0e0e0"}
+COUNT_LABEL = "COUNT"  # a counted-things fact (12项) that no entity covers, marked so that it can be linked
 # displaCy's own entity template, with the anchor and a tooltip of the normalised value added
 ENT_TEMPLATE = (
-    '<mark class="entity" id="{anchor}" title="{tip}" data-label="{label}" style="background: {bg}; '
+    '<mark class="{css_class}" id="{anchor}" title="{tip}" data-label="{label}" style="background: {bg}; '
     'padding: 0.45em 0.6em; margin: 0 0.25em; line-height: 1; border-radius: 0.35em;">{text}'
     '<span style="font-size: 0.8em; font-weight: bold; line-height: 1; border-radius: 0.35em; '
     'vertical-align: middle; margin-left: 0.5rem">{label}{kb_link}</span></mark>')
@@ -58,13 +59,29 @@ def entity_doc(text: str, entities: list[dict], notice_id: str = "") -> Doc:
     return doc
 
 
-def render_entities(text: str, entities: list[dict], notice_id: str = "") -> str:
-    """displaCy's markup of the text (escaped by displaCy) with one anchored ``<mark>`` per row."""
+def render_entities(text: str, entities: list[dict], notice_id: str = "",
+                    counted: list[dict] = ()) -> str:
+    """displaCy's markup of the text (escaped by displaCy) with one anchored ``<mark>`` per row.
+
+    Entity rows are ``mark.entity``; ``counted`` facts (numbers of things, no entity: 12项) are
+    ``mark.fact`` labelled COUNT, left out where they would overlap an entity.
+    """
     doc = entity_doc(text, entities, notice_id)
     parsed = displacy.parse_ents(doc)
     by_offsets = {(int(e["start"]), int(e["end"])): e for e in entities}
     for ent in parsed["ents"]:
         row = by_offsets[(ent["start"], ent["end"])]
-        ent["params"] = {"anchor": anchor(ent["start"]), "tip": html.escape(value_tip(row))}
+        ent["params"] = {"anchor": anchor(ent["start"]), "tip": html.escape(value_tip(row)),
+                         "css_class": "entity"}
+    taken = [(e["start"], e["end"]) for e in parsed["ents"]]
+    for fact in sorted(counted, key=lambda f: f["start"]):
+        span = (int(fact["start"]), int(fact["end"]))
+        if any(s < span[1] and span[0] < e for s, e in taken):
+            continue
+        taken.append(span)
+        parsed["ents"].append({"start": span[0], "end": span[1], "label": COUNT_LABEL, "params": {
+            "anchor": anchor(span[0]), "css_class": "fact",
+            "tip": html.escape(f"{fact.get('kind')}: {fact.get('quantity'):g}")}})
+    parsed["ents"].sort(key=lambda e: e["start"])
     return displacy.render(parsed, style="ent", manual=True, page=False, jupyter=False,
                            options={"colors": COLORS, "template": ENT_TEMPLATE})

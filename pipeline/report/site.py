@@ -61,12 +61,18 @@ class SiteSummary:
                 f"to {self.html_dir}/" + (f"; removed {self.removed} stale page(s)" if self.removed else ""))
 
 
-def _target(entities: list[dict], start: int, entity_id: str | None) -> str | None:
-    """The anchor of the highlighted span a number at ``start`` lies in (None if none)."""
+def _target(entities: list[dict], start: int, entity_id: str | None) -> str:
+    """The anchor of the highlighted span a number at ``start`` lies in (its own if no entity's)."""
     for e in entities:
         if e["entity_id"] == entity_id or e["start"] <= start < e["end"]:
             return anchor(e["start"])
-    return None
+    return anchor(start)
+
+
+def _counted(view) -> list[dict]:
+    """Facts whose number no entity covers (counted things such as 12项): marked on their own."""
+    return [f for f in view.facts if f.get("quantity") is not None
+            and not any(e["start"] <= f["start"] < e["end"] for e in view.entities)]
 
 
 def _fact_groups(text: str, view) -> list[tuple[str, list[dict]]]:
@@ -94,7 +100,8 @@ def notice_page(env: jinja2.Environment, data: ReportData, notice_id: str) -> st
     return env.get_template("notice.html").render(
         notice=view.notice, summary=view.summary, items=view.items, measures=measures,
         entities=view.entities, facts=view.facts, has_facts=data.has_facts,
-        fact_groups=_fact_groups(text, view), text_html=render_entities(text, view.entities, notice_id))
+        fact_groups=_fact_groups(text, view),
+        text_html=render_entities(text, view.entities, notice_id, counted=_counted(view)))
 
 
 def build_site(out_dir: str | Path, html_dir: str | Path) -> SiteSummary:
