@@ -21,6 +21,7 @@ VALUE_KEYS: dict[str, tuple[str, ...]] = {
     "PERSON_COUNT": ("value",),
     "DOC_TITLE": ("kind",),
     "ORG": (),
+    "DOC_NUMBER": ("issuer_code", "year", "serial"),
 }
 _ALL_VALUE_KEYS = {k for keys in VALUE_KEYS.values() for k in keys}
 _RECORD_KEYS = {"id", "source", "origin", "notice_date", "text", "entities", "items", "measures"}
@@ -46,6 +47,9 @@ class GoldEntity:
     currency: str | None = None  # MONEY
     approx: bool | None = None  # MONEY
     kind: str | None = None  # DOC_TITLE ("" = no document type in the title, None = not set)
+    issuer_code: str | None = None  # DOC_NUMBER (None when no code is written)
+    year: int | None = None  # DOC_NUMBER
+    serial: str | None = None  # DOC_NUMBER, as written
 
     def values(self) -> dict[str, Any]:
         """The normalised values, exactly as :meth:`pipeline.types.Entity.values` gives them."""
@@ -64,7 +68,8 @@ class GoldEntity:
             start=self.start, end=self.end, label=self.label, text=self.text,
             value=None if self.value is None else float(self.value),
             start_date=self.start_date, end_date=self.end_date, currency=self.currency,
-            approx=self.approx, kind=self.kind, source="gold",
+            approx=self.approx, kind=self.kind, issuer_code=self.issuer_code, year=self.year,
+            serial=self.serial, source="gold",
         )
 
 

@@ -125,6 +125,15 @@ def _entity_from_dict(e: Any, text: str, k: int, problems: list[str]) -> GoldEnt
         start, end = e["start"], e["end"]
         if not (start > 0 and text[start - 1] == "《" and end < len(text) and text[end] == "》"):
             problems.append(f"{what}: a DOC_TITLE is everything between the outer 《 and 》 (brackets excluded)")
+    elif label == "DOC_NUMBER":
+        issuer, year, serial = e.get("issuer_code"), e.get("year"), e.get("serial")
+        if issuer is not None and not (isinstance(issuer, str) and issuer and e["text"].startswith(issuer)):
+            problems.append(f"{what}: issuer_code must be null or the text before the bracket, got {issuer!r}")
+        if year is not None and not (_is_int(year) and 1900 <= year <= 2100):
+            problems.append(f"{what}: year must be an integer year or null, got {year!r}")
+        if serial is not None and not (isinstance(serial, str) and serial and serial in e["text"]):
+            problems.append(f"{what}: serial must be null or the number as written, got {serial!r}")
+        ent.issuer_code, ent.year, ent.serial = issuer, year if _is_int(year) else None, serial
     return ent if len(problems) == n_before else None
 
 
