@@ -101,7 +101,7 @@ def notice_rows(parsed: ParsedNotice, notice_id: str, source_path: str, origin: 
             "item_id": sub_id or item_id, "measure_id": measure_id, "start": e.start, "end": e.end,
             "text": e.text, "label": e.label, "value": e.value, "start_date": e.start_date,
             "end_date": e.end_date, "currency": e.currency, "approx": e.approx, "kind": e.kind,
-            "source": e.source})
+            "source": e.source, "issuer_code": e.issuer_code, "year": e.year, "serial": e.serial})
     notice = {
         "notice_id": notice_id, "source_path": source_path, "origin": origin, "format": fmt,
         "encoding": encoding, "title": parsed.title, "issuer": parsed.issuer,
