@@ -3,7 +3,7 @@
 Incremental and idempotent: a file whose bytes are unchanged since the last run is not parsed
 again, a changed file replaces its old rows, a removed file's rows stay until ``prune=True``,
 and the same text under two names is parsed once (the second is ``skipped`` as a duplicate).
-Tables are flushed every ``checkpoint`` files and at the end, each time all five at once
+Tables are flushed every ``checkpoint`` files and at the end, each time all of them at once
 (``tables.write_tables``), so a run killed at any point leaves the previous complete tables and
 the next run picks up what is left.
 """
@@ -20,7 +20,9 @@ from pipeline import __version__
 from pipeline.errors import IngestError
 from pipeline.read.inputs import corpus_metadata_files, iter_inputs
 from pipeline.read.ingest import read_notice
+from pipeline.tables.schema import NOTICE_TABLES, TABLE_ORDER
 from pipeline.tables.store import output_lock, read_rows, write_tables
+from pipeline.tables.summary import summary_row
 from pipeline.types import MEASURE_LABELS, ParsedNotice
 
 log = logging.getLogger(__name__)
@@ -113,7 +115,21 @@ def notice_rows(parsed: ParsedNotice, notice_id: str, source_path: str, origin: 
         "text": parsed.text, "entity_source": components.get("entities"),
         "label_source": components.get("measure_labels"), "pipeline_version": __version__,
         "pipeline_fingerprint": components.get("fingerprint")}
-    return {"notices": [notice], "items": item_rows, "measures": measure_rows, "entities": entity_rows}
+    entity_by_start = {row["start"]: row["entity_id"] for row in entity_rows}
+    fact_rows = []
+    for f in parsed.facts:
+        measure = parsed.measures[f.measure_index]
+        fact_rows.append({
+            "fact_id": f"{notice_id}:f{f.start}", "notice_id": notice_id,
+            "item_id": item_ids[measure.item_index] if measure.item_index is not None else None,
+            "measure_id": f"{notice_id}:m{measure.start}", "kind": f.kind, "category": f.category,
+            "quantity": float(f.quantity), "unit": f.unit,
+            "entity_id": entity_by_start.get(f.start) if f.is_entity else None,
+            "start": f.start, "end": f.end, "text": f.text, "trigger": f.trigger,
+            "trigger_start": f.trigger_start, "trigger_end": f.trigger_end,
+            "part_of": f"{notice_id}:f{f.part_of}" if f.part_of is not None else None})
+    return {"notices": [notice], "items": item_rows, "measures": measure_rows, "entities": entity_rows,
+            "facts": fact_rows, "notice_summary": [summary_row(notice, item_rows, entity_rows, fact_rows)]}
 
 
 @dataclass
@@ -160,9 +176,9 @@ def _extract_folder(in_dir: Path, out_dir: Path, parser, prune: bool, checkpoint
     if parser is None:
         from pipeline.parse import default_parser
         parser = default_parser()
-    old = {name: read_rows(out_dir, name) for name in ("notices", "items", "measures", "entities", "manifest")}
+    old = {name: read_rows(out_dir, name) for name in TABLE_ORDER}
     rows_by_notice: dict[str, dict[str, list[dict]]] = {}
-    for name in ("notices", "items", "measures", "entities"):
+    for name in NOTICE_TABLES:
         for row in old[name]:
             rows_by_notice.setdefault(row["notice_id"], {}).setdefault(name, []).append(row)
     manifest = {row["path"]: row for row in old["manifest"]}
@@ -175,7 +191,7 @@ def _extract_folder(in_dir: Path, out_dir: Path, parser, prune: bool, checkpoint
 
     def flush():
         keep_ids = {row["notice_id"] for row in manifest.values() if row["status"] == "ok" and row["notice_id"]}
-        tables = {name: [] for name in ("notices", "items", "measures", "entities")}
+        tables = {name: [] for name in NOTICE_TABLES}
         for notice_id in sorted(keep_ids):
             for name, rows in rows_by_notice.get(notice_id, {}).items():
                 tables[name].extend(rows)

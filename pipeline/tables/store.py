@@ -54,8 +54,8 @@ def write_tables(out_dir: str | Path, rows_by_table: dict[str, list[dict]]) -> N
     """Write every table; all are validated and serialised before the first one is replaced.
 
     A process killed at any moment leaves tables that are readable and whose keys resolve
-    (every ``notice_id``, ``item_id``, ``measure_id`` referred to exists): each parent table
-    (notices, items, measures) that loses keys is first replaced by a *bridge*, the new rows
+    (every ``notice_id``, ``item_id``, ``measure_id``, ``entity_id`` referred to exists): each parent
+    table (notices, items, measures, entities) that loses keys is first replaced by a *bridge*, the new rows
     plus the dropped old rows; parents are renamed into place before their children, and the
     bridges are replaced by the final tables only after every child and the manifest. Temporary
     files a killed run left behind (``.<table>.parquet.*.tmp``) are removed first.
@@ -77,7 +77,8 @@ def write_tables(out_dir: str | Path, rows_by_table: dict[str, list[dict]]) -> N
             else:
                 first.append((_stage(out, name, bridge, staged), name))
                 last.insert(0, (final[name], name))
-        first += [(final["entities"], "entities"), (final["manifest"], "manifest")]
+        parents = {name for name, _ in PARENT_KEYS}
+        first += [(final[name], name) for name in TABLE_ORDER if name not in parents]  # manifest last
         for tmp, name in first + last:
             if delay:
                 time.sleep(delay)
