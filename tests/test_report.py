@@ -42,8 +42,20 @@ def test_the_index_row_of_a_notice_we_wrote(site, tables):
     row = re.search(rf'<tr data-notice-id="{nid}">(.*?)</tr>', index, re.DOTALL).group(1)
     cells = [html.unescape(re.sub(r"<[^>]+>", "", c)).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)]
     # issuer, date, inspection body, items, completed, partly, not, completion, money, people, file
-    assert cells[:8] == ["中共青溪县审计局党组", "2024-09-30", "县委第一巡察组", "1", "1", "0", "0", "100%"]
-    assert cells[-1] == "x-markup.txt"
+    assert cells == ["中共青溪县审计局党组", "2024-09-30", "县委第一巡察组", "1", "1", "0", "0", "100%",
+                     "35,000", "2", "x-markup.txt"]  # 追缴…3.5万元; 对2名干部诫勉谈话
+
+
+def test_the_facts_of_a_notice_we_wrote_sit_beside_their_measure(site, tables):
+    nid = markup_id(tables)
+    page = (site / "notices" / f"{nid}.html").read_text(encoding="utf-8")
+    facts = re.search(r'<table id="facts">(.*?)</table>', page, re.DOTALL).group(1)
+    rows = [[html.unescape(re.sub(r"<[^>]+>", "", c)).split() for c in re.findall(r"<td>(.*?)</td>", r, re.DOTALL)]
+            for r in re.findall(r"<tr>(.*?)</tr>", facts.split("</thead>")[1], re.DOTALL)]
+    assert rows == [[["追缴违规资金3.5万元"], ["recovered:", "35,000", "元", "←", "追缴"]],
+                    [["对2名干部诫勉谈话", "&", "通报</script><b>x</b>"], ["admonished:", "2", "名", "←", "诫勉谈话"]]]
+    money = tables["entities"].query("notice_id == @nid and label == 'MONEY'").iloc[0]
+    assert f'<a class="num" href="#c{money.start}">35,000 元</a>' in page
 
 
 def test_notice_text_is_escaped_and_every_entity_marked(site, tables):
@@ -56,6 +68,12 @@ def test_notice_text_is_escaped_and_every_entity_marked(site, tables):
     assert sorted(int(m) for m in marks) == sorted(entities["start"])
     money = entities.query("label == 'MONEY'").iloc[0]
     assert f'href="#c{money.start}">{money.text}</a>' in page  # the measure list links to the span
+
+
+def test_numbers_read_as_written_never_in_exponent_form():
+    from pipeline.report.data import number
+    assert [number(x) for x in (3540000.0, 1.5, 2, 0.125, None, float("nan"))] == [
+        "3,540,000", "1.5", "2", "0.12", "—", "—"]
 
 
 def test_rebuilt_doc_refuses_rows_that_do_not_fit_the_text():

@@ -111,7 +111,13 @@ def test_every_notice_page_marks_each_entity_row_and_its_links_resolve(browser, 
         hrefs = page.eval_on_selector_all('a[href^="#c"]', "as => as.map(a => a.getAttribute('href'))")
         money_in_measures = entities.query("label in ['MONEY', 'PERSON_COUNT'] and measure_id.notna()")
         assert len(hrefs) >= len(money_in_measures)
-        assert set(h[1:] for h in hrefs) <= set(ids)
+        marked = page.eval_on_selector_all(".notice-text mark", "ms => ms.map(m => m.id)")
+        assert set(h[1:] for h in hrefs) <= set(marked)  # every number links to a highlighted span
+        facts = tables["facts"].query("notice_id == @nid")
+        assert page.locator("#facts li.fact").count() == len(facts)
+        assert page.locator("#facts li.fact a.num").count() == len(facts)  # each fact links to its number
+        counted = [f for f in facts.itertuples() if not ((entities.start <= f.start) & (f.start < entities.end)).any()]
+        assert page.locator(".notice-text mark.fact").count() == len(counted)
         assert page.locator("#items tbody tr").count() == (tables["items"]["notice_id"] == nid).sum()
         assert page.locator("#measures tbody tr").count() == (tables["measures"]["notice_id"] == nid).sum()
     page.screenshot(path=str(tmp_path / "notice.png"))

@@ -136,3 +136,10 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
 
 def finite(x) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
+
+
+def number(x) -> str:
+    """A quantity as an analyst reads it: 3,540,000 or 1.5, never 3.54e+06; — when missing."""
+    if not finite(x):
+        return "—"
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}".rstrip("0").rstrip(".")

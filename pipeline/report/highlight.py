@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from pipeline.errors import ReportInputError
+from pipeline.report.data import number
 from pipeline.spans import CharTokenizer
 
 _TOKENIZER = CharTokenizer(Vocab())
@@ -40,7 +41,7 @@ def value_tip(entity: dict) -> str:
     if label == "MONEY" and entity.get("value") is not None:
         return f"{entity['value']:,.2f} {entity.get('currency') or 'CNY'}"
     if label == "PERSON_COUNT" and entity.get("value") is not None:
-        return f"{entity['value']:g} people"
+        return f"{number(entity['value'])} people"
     if label == "DATE" and entity.get("start_date") is not None:
         return f"{entity['start_date']} – {entity.get('end_date')}"
     if entity.get("kind"):
@@ -81,7 +82,7 @@ def render_entities(text: str, entities: list[dict], notice_id: str = "",
         taken.append(span)
         parsed["ents"].append({"start": span[0], "end": span[1], "label": COUNT_LABEL, "params": {
             "anchor": anchor(span[0]), "css_class": "fact",
-            "tip": html.escape(f"{fact.get('kind')}: {fact.get('quantity'):g}")}})
+            "tip": html.escape(f"{fact.get('kind')}: {number(fact.get('quantity'))}")}})
     parsed["ents"].sort(key=lambda e: e["start"])
     return displacy.render(parsed, style="ent", manual=True, page=False, jupyter=False,
                            options={"colors": COLORS, "template": ENT_TEMPLATE})

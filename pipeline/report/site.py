@@ -13,7 +13,7 @@ import jinja2
 
 from pipeline.fsutil import atomic_write_text
 from pipeline.report.charts import EMBED_OPTIONS, index_charts, script_json, vega_bundle
-from pipeline.report.data import ReportData, finite, sentence_around
+from pipeline.report.data import ReportData, finite, number, sentence_around
 from pipeline.report.highlight import anchor, render_entities
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -34,10 +34,6 @@ def _yuan(x):
     return f"{x:,.0f}" if finite(x) else "—"
 
 
-def _count(x):
-    return f"{x:g}" if finite(x) else "—"
-
-
 def _prob(x):
     return f"{x:.2f}" if finite(x) else "–"
 
@@ -45,7 +41,7 @@ def _prob(x):
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), undefined=jinja2.StrictUndefined,
                              autoescape=True, keep_trailing_newline=True)
-    env.filters.update(percent=_percent, yuan=_yuan, count=_count, prob=_prob, quantity=_count)
+    env.filters.update(percent=_percent, yuan=_yuan, count=number, prob=_prob, quantity=number)
     return env
 
 
