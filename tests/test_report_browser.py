@@ -78,8 +78,14 @@ class Watched:
 
 
 def nonzero_status_pairs(tables):
-    counts = tables["items"].groupby(["notice_id", "status"]).size()
-    return int((counts > 0).sum())
+    """Bar segments the status chart must draw: one per notice and status with items."""
+    columns = ["n_completed", "n_partially_completed", "n_not_completed", "n_unknown"]
+    return int((tables["notice_summary"][columns] > 0).sum().sum())
+
+
+def nonzero_money(tables):
+    columns = ["money_recovered", "money_at_issue", "money_invested"]
+    return int((tables["notice_summary"][columns].fillna(0) > 0).sum().sum())
 
 
 def test_index_lists_every_notice_and_draws_its_charts(browser, base_url, tables, tmp_path):
@@ -94,6 +100,12 @@ def test_index_lists_every_notice_and_draws_its_charts(browser, base_url, tables
     assert len(listed) == 5
     bars = page.locator("#chart-status svg .mark-rect path").count()
     assert bars == nonzero_status_pairs(tables)  # one bar segment per notice and status with items
+    page.wait_for_selector("#chart-money svg .mark-rect path")
+    assert page.locator("#chart-money svg .mark-rect path").count() == nonzero_money(tables)
+    assert page.locator("#chart-people svg .mark-rect path").count() > 0
+    money_cells = page.eval_on_selector_all("#notices tbody tr", "rows => rows.map(r => r.cells[8].innerText)")
+    summary = tables["notice_summary"].set_index("notice_id").loc[listed]
+    assert money_cells == [f"{v:,.0f}" for v in summary["money_recovered"]]
     page.screenshot(path=str(tmp_path / "index.png"), full_page=True)
     assert (tmp_path / "index.png").stat().st_size > 10_000
     watched.assert_clean()

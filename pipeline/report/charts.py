@@ -45,9 +45,10 @@ def money_by_kind(rows: list[dict]) -> alt.Chart | None:
                          if r["summary"].get(f"money_{k}")], columns=["notice", "kind", "yuan"])
     if data.empty:
         return None
-    return alt.Chart(data, title="Money by kind (yuan)").mark_bar().encode(
+    # amounts span orders of magnitude (千元 to 亿元): a log axis keeps the small ones visible
+    return alt.Chart(data, title="Money by kind (yuan, log scale)").mark_bar().encode(
         y=alt.Y("notice:N", title=None, sort=None),
-        x=alt.X("yuan:Q", title="yuan", stack=None),
+        x=alt.X("yuan:Q", title="yuan", stack=None, scale=alt.Scale(type="log")),
         yOffset="kind:N",
         color=alt.Color("kind:N", sort=list(MONEY_KINDS)),
         tooltip=["notice:N", "kind:N", alt.Tooltip("yuan:Q", format=",.0f")],
