@@ -102,7 +102,8 @@ def cmd_suggest(args) -> int:
     classifier = MeasureClassifier.load(args.models / "measure_classifier")
     heldout = args.gold.with_name("heldout.jsonl")
     exclude = [g.id for g in load_gold(heldout)] if heldout.exists() else []
-    tasks = suggest_uncertain(Path(args.tables) / "measures.parquet", args.n, args.out, classifier,
+    from pipeline.tables.store import table_path
+    tasks = suggest_uncertain(table_path(args.tables, "measures"), args.n, args.out, classifier,
                               gold_path=args.gold, exclude_notices=exclude)
     print(f"wrote {len(tasks)} Label Studio task(s) to {args.out} (measures already in {args.gold.name} "
           f"and the {len(exclude)} held-out notices are never suggested); label them with "
