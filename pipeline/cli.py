@@ -106,7 +106,8 @@ def cmd_suggest(args) -> int:
     classifier = MeasureClassifier.load(args.models / "measure_classifier")
     heldout = args.gold.with_name("heldout.jsonl")
     exclude = [g.id for g in load_gold(heldout)] if heldout.exists() else []
-    tasks = suggest_uncertain(Path(args.tables) / "measures.parquet", args.n, args.out, classifier,
+    from pipeline.tables.store import table_path
+    tasks = suggest_uncertain(table_path(args.tables, "measures"), args.n, args.out, classifier,
                               gold_path=args.gold, exclude_notices=exclude)
     print(f"wrote {len(tasks)} Label Studio task(s) to {args.out} (measures already in {args.gold.name} "
           f"and the {len(exclude)} held-out notices are never suggested); label them with "
@@ -192,6 +193,23 @@ def cmd_real(args) -> int:
     return 1 if problems else 0
 
 
+def cmd_report(args) -> int:
+    """Write a static HTML report of an extract output: an index and one page per notice.
+
+    Example:
+      python -m pipeline report output --html output/report
+      xdg-open output/report/index.html          # no server needed, works offline
+
+    The index lists every notice (issuer, date, items, completion, money recovered, people held
+    accountable) with charts across notices; each notice page shows its text with the entities
+    highlighted, its items, measures (labels, probabilities) and facts, each number linked to
+    its place in the text. Exit status 2 when OUT is not an extract output.
+    """
+    from pipeline.report import build_site
+    print(build_site(args.out, args.html).format())
+    return 0
+
+
 def cmd_schema(args) -> int:
     """Print the data dictionary of the output tables (Markdown).
 
@@ -271,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default: 60)")
     p = add("real", cmd_real)
     p.add_argument("action", choices=("status", "build"))
+    p = add("report", cmd_report)
+    p.add_argument("out", type=Path, help="output folder of an extract run")
+    p.add_argument("--html", type=Path, required=True, metavar="DIR", help="folder to write the site into")
     add("schema", cmd_schema)
     return root
 

@@ -29,6 +29,7 @@ __all__ = [
     "ModelLoadError",
     "AnnotationError",
     "AnnotationServerError",
+    "ReportInputError",
     "SUPPORTED_SUFFIXES",
 ]
 
@@ -256,3 +257,7 @@ class OutputLocked(PipelineError):
         super().__init__(f"{out_dir}: another extract run is writing these tables ({holder}); waited "
                          f"{waited:g} s. Fix: wait for it to finish, give --wait more seconds, or use "
                          f"another --out folder.")
+
+
+class ReportInputError(PipelineError, ValueError):
+    """``report`` was given a folder that is not a readable extract output (tables missing or bad)."""

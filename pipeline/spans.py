@@ -8,6 +8,9 @@ segmentation (jieba) is a separate view that the stages that need words ask for.
 * ``doc._.notice_date``: set by the caller or read from the signature by ``rectify_notice_date``;
 * ``doc._.<header fact>``: ``title``, ``issuer``, ``inspection_body``, ``inspection_start``,
   ``inspection_end``, ``feedback_date`` (``rectify_structure``);
+* ``doc._.facts``: the measures' facts as :class:`pipeline.types.Fact` records (``rectify_facts``;
+  not spans: a fact's number shares its offsets with an entity, and span extensions are keyed by
+  offsets);
 * ``doc.spans[key]``: ``rule_entities``, ``model_entities``, ``entities`` (also ``doc.ents``),
   ``groups``, ``items``, ``measures``.
 
@@ -34,7 +37,7 @@ R = TypeVar("R")
 SPAN_OWN_FIELDS = ("start", "end", "text", "label")  # carried by the Span itself
 RECORD_TYPES = (Entity, Group, Item, Measure)
 HEADER_FACTS = ("title", "issuer", "inspection_body", "inspection_start", "inspection_end", "feedback_date")
-DOC_FACTS = ("matching_text", "notice_date") + HEADER_FACTS
+DOC_FACTS = ("matching_text", "notice_date") + HEADER_FACTS + ("facts",)  # facts: rectify_facts
 
 SPAN_EXTENSIONS = tuple(dict.fromkeys(
     f.name for cls in RECORD_TYPES for f in dataclasses.fields(cls) if f.name not in SPAN_OWN_FIELDS))

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-ENTITY_LABELS = ("DATE", "MONEY", "PERSON_COUNT", "ORG", "DOC_TITLE")
+ENTITY_LABELS = ("DATE", "MONEY", "PERSON_COUNT", "ORG", "DOC_TITLE", "DOC_NUMBER")
 MEASURE_LABELS = ("institution_building", "accountability", "fund_recovery")
 STATUSES = ("completed", "partially_completed", "not_completed", "unknown")
 
@@ -26,6 +26,9 @@ class Entity:
     currency: str | None = None  # MONEY
     approx: bool | None = None  # MONEY
     kind: str | None = None  # DOC_TITLE document type, e.g. 方案
+    issuer_code: str | None = None  # DOC_NUMBER: 益高发 of 益高发〔2023〕12号 (None when not written)
+    year: int | None = None  # DOC_NUMBER: the bracketed year
+    serial: str | None = None  # DOC_NUMBER: the number before 号, as written
     source: str = "rule"  # which extractor produced it, e.g. "rule:date", "model:ner"
 
     def values(self) -> dict[str, Any]:
@@ -41,6 +44,8 @@ class Entity:
             return {"value": None if self.value is None else int(self.value)}
         if self.label == "DOC_TITLE":
             return {"kind": self.kind or ""}
+        if self.label == "DOC_NUMBER":
+            return {"issuer_code": self.issuer_code, "year": self.year, "serial": self.serial}
         return {}
 
 
@@ -54,6 +59,24 @@ class Measure:
     probabilities: dict[str, float] = field(default_factory=dict)  # per label, from the classifier
     keyword_labels: list[str] = field(default_factory=list)  # the transparent keyword baseline
     label_source: str = "keywords"  # "classifier" once a trained model is loaded
+
+
+@dataclass
+class Fact:
+    """A number inside a measure tied to what it counts (ANNOTATION.md, "Facts")."""
+    start: int  # the number as written: the PERSON_COUNT or MONEY span, or 12项 of 制定制度12项
+    end: int
+    text: str
+    kind: str  # a kind of measures/lexicons/fact_triggers.tsv, e.g. disciplined_party
+    category: str  # people, money or things
+    quantity: float  # people, yuan, or the count of things
+    unit: str  # 人, 名, 人次, 元, 项, 件, 个 ...
+    measure_index: int  # index into ParsedNotice.measures
+    is_entity: bool = True  # the number is an entity (PERSON_COUNT, MONEY); counted things are not
+    trigger: str | None = None  # the word the kind was read from
+    trigger_start: int | None = None
+    trigger_end: int | None = None
+    part_of: int | None = None  # start of the fact this one is a part of (其中 ..., ... 共计), else None
 
 
 @dataclass
@@ -98,4 +121,5 @@ class ParsedNotice:
     items: list[Item] = field(default_factory=list)
     measures: list[Measure] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
     doc: Any = None  # the spaCy Doc, with doc.spans["entities"], ["items"], ["measures"]

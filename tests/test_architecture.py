@@ -11,7 +11,7 @@ PACKAGE = REPO / "pipeline"
 # the runtime path, in the order data flows; a stage may import only itself and earlier stages
 RUNTIME_STAGES = ["read", "entities", "structure", "measures", "parse", "tables"]
 # off the runtime path, each may import the runtime path and the tools before it
-TOOL_FOLDERS = ["annotation", "scoring", "training", "evaluation"]
+TOOL_FOLDERS = ["annotation", "scoring", "training", "evaluation", "report"]
 SHARED = {"errors", "types", "spans", "resources", "fsutil"}
 MAX_LINES = 400
 

@@ -15,8 +15,8 @@ NOTICE = ("中共青溪县财政局党组关于巡察整改进展情况的通报
           "中共青溪县财政局党组\n2024年9月30日\n")
 
 EXPECTED_PIPES = ["rectify_matching_text", "rectify_notice_date", "rectify_dates", "rectify_money",
-                  "rectify_person_counts", "rectify_doc_titles", "rectify_orgs", "rectify_ner",
-                  "rectify_overlaps", "rectify_structure", "rectify_measure_labels"]
+                  "rectify_person_counts", "rectify_doc_titles", "rectify_doc_numbers", "rectify_orgs", "rectify_ner",
+                  "rectify_overlaps", "rectify_structure", "rectify_measure_labels", "rectify_facts"]
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from typing import Iterable
 
 from pipeline.fsutil import atomic_write_text
 from pipeline.types import ENTITY_LABELS, MEASURE_LABELS, STATUSES, ParsedNotice
-from pipeline.annotation.gold_records import AnnotationError, GoldEntity, GoldItem, GoldMeasure, GoldNotice, _span_key, sort_measure_labels
+from pipeline.annotation.gold_records import AnnotationError, GoldEntity, GoldFact, GoldItem, GoldMeasure, GoldNotice, _span_key, sort_measure_labels
 from pipeline.annotation.gold_validation import _fail, validate
 
 
@@ -137,6 +137,8 @@ def from_parsed(parsed: ParsedNotice, id: str, source: str, origin: str) -> Gold
                                     labels=sort_measure_labels(l for l in m.labels if l in MEASURE_LABELS)))
         last_end = end
 
+    facts = [GoldFact(start=f.start, end=f.end, kind=f.kind, quantity=f.quantity, unit=f.unit)
+             for f in parsed.facts if any(m.start <= f.start and f.end <= m.end for m in measures)]
     record = GoldNotice(id=id, source=source, origin=origin, text=text, notice_date=parsed.notice_date,
-                        entities=entities, items=items, measures=measures)
+                        entities=entities, items=items, measures=measures, facts=facts)
     return validate(record, path="<from_parsed>")

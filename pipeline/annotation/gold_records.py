@@ -21,12 +21,14 @@ VALUE_KEYS: dict[str, tuple[str, ...]] = {
     "PERSON_COUNT": ("value",),
     "DOC_TITLE": ("kind",),
     "ORG": (),
+    "DOC_NUMBER": ("issuer_code", "year", "serial"),
 }
 _ALL_VALUE_KEYS = {k for keys in VALUE_KEYS.values() for k in keys}
-_RECORD_KEYS = {"id", "source", "origin", "notice_date", "text", "entities", "items", "measures"}
+_RECORD_KEYS = {"id", "source", "origin", "notice_date", "text", "entities", "items", "measures", "facts"}
 _SPAN_KEYS = {"start", "end", "label", "text"}
 _ITEM_KEYS = {"number", "start", "end", "status"}
 _MEASURE_KEYS = {"start", "end", "text", "labels"}
+_FACT_KEYS = {"start", "end", "kind", "quantity", "unit"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -46,6 +48,9 @@ class GoldEntity:
     currency: str | None = None  # MONEY
     approx: bool | None = None  # MONEY
     kind: str | None = None  # DOC_TITLE ("" = no document type in the title, None = not set)
+    issuer_code: str | None = None  # DOC_NUMBER (None when no code is written)
+    year: int | None = None  # DOC_NUMBER
+    serial: str | None = None  # DOC_NUMBER, as written
 
     def values(self) -> dict[str, Any]:
         """The normalised values, exactly as :meth:`pipeline.types.Entity.values` gives them."""
@@ -64,7 +69,8 @@ class GoldEntity:
             start=self.start, end=self.end, label=self.label, text=self.text,
             value=None if self.value is None else float(self.value),
             start_date=self.start_date, end_date=self.end_date, currency=self.currency,
-            approx=self.approx, kind=self.kind, source="gold",
+            approx=self.approx, kind=self.kind, issuer_code=self.issuer_code, year=self.year,
+            serial=self.serial, source="gold",
         )
 
 
@@ -92,6 +98,21 @@ class GoldMeasure:
 
 
 @dataclass
+class GoldFact:
+    """What a number inside a measure counts: the number's offsets, the kind, the quantity."""
+    start: int
+    end: int
+    kind: str  # a kind of pipeline/measures/lexicons/fact_triggers.tsv
+    quantity: float  # people, yuan or things
+    unit: str  # 人, 名, 元, 项, 件, 个 ...
+
+    def to_dict(self) -> dict[str, Any]:
+        q = self.quantity
+        return {"start": self.start, "end": self.end, "kind": self.kind,
+                "quantity": int(q) if float(q).is_integer() else q, "unit": self.unit}
+
+
+@dataclass
 class GoldNotice:
     id: str
     source: str
@@ -101,6 +122,7 @@ class GoldNotice:
     entities: list[GoldEntity] = field(default_factory=list)
     items: list[GoldItem] = field(default_factory=list)
     measures: list[GoldMeasure] = field(default_factory=list)
+    facts: list[GoldFact] = field(default_factory=list)
 
     @property
     def text_hash(self) -> str:
@@ -116,6 +138,7 @@ class GoldNotice:
             "entities": [e.to_dict() for e in sorted(self.entities, key=_span_key)],
             "items": [i.to_dict() for i in sorted(self.items, key=_span_key)],
             "measures": [m.to_dict() for m in sorted(self.measures, key=_span_key)],
+            "facts": [f.to_dict() for f in sorted(self.facts, key=_span_key)],
         }
 
     @classmethod

@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from pipeline.types import ENTITY_LABELS, MEASURE_LABELS, STATUSES
+from pipeline.annotation.gold_records import _FACT_KEYS, GoldFact
 from pipeline.annotation.gold_records import AnnotationError, GoldEntity, GoldItem, GoldMeasure, GoldNotice, ORIGINS, VALUE_KEYS, _ALL_VALUE_KEYS, _CURRENCY, _ISO_DATE, _ITEM_KEYS, _MEASURE_KEYS, _RECORD_KEYS, _SPAN_KEYS, _span_key, sort_measure_labels
 
 
@@ -125,6 +126,15 @@ def _entity_from_dict(e: Any, text: str, k: int, problems: list[str]) -> GoldEnt
         start, end = e["start"], e["end"]
         if not (start > 0 and text[start - 1] == "《" and end < len(text) and text[end] == "》"):
             problems.append(f"{what}: a DOC_TITLE is everything between the outer 《 and 》 (brackets excluded)")
+    elif label == "DOC_NUMBER":
+        issuer, year, serial = e.get("issuer_code"), e.get("year"), e.get("serial")
+        if issuer is not None and not (isinstance(issuer, str) and issuer and e["text"].startswith(issuer)):
+            problems.append(f"{what}: issuer_code must be null or the text before the bracket, got {issuer!r}")
+        if year is not None and not (_is_int(year) and 1900 <= year <= 2100):
+            problems.append(f"{what}: year must be an integer year or null, got {year!r}")
+        if serial is not None and not (isinstance(serial, str) and serial and serial in e["text"]):
+            problems.append(f"{what}: serial must be null or the number as written, got {serial!r}")
+        ent.issuer_code, ent.year, ent.serial = issuer, year if _is_int(year) else None, serial
     return ent if len(problems) == n_before else None
 
 
@@ -237,6 +247,44 @@ def validate(record: dict[str, Any] | GoldNotice, *, path: str | os.PathLike | N
         if b.start < a.end:
             problems.append(f"overlapping measures [{a.start}, {a.end}) and [{b.start}, {b.end})")
 
+    facts = _facts(record.get("facts", []), text, measures, problems)
     _fail(problems, path, line, rid)
     return GoldNotice(id=rid, source=source, origin=origin, text=text, notice_date=notice_date,
-                      entities=entities, items=items, measures=measures)
+                      entities=entities, items=items, measures=measures, facts=facts)
+
+
+def _facts(raw: Any, text: str, measures: list[GoldMeasure], problems: list[str]) -> list[GoldFact]:
+    """Facts: a known kind, a quantity, a unit, the number inside one measure, one fact a number."""
+    from pipeline.measures.facts import kind_names  # the one list of kinds (its lexicon)
+    if not isinstance(raw, list):
+        problems.append("facts must be a list")
+        return []
+    kinds = kind_names()
+    facts: list[GoldFact] = []
+    for k, f in enumerate(raw):
+        if not isinstance(f, dict):
+            problems.append(f"facts[{k}] is not an object")
+            continue
+        what = f"facts[{k}] {f.get('kind')!r} at {f.get('start')!r}"
+        n_before = len(problems)
+        extra, missing = set(f) - _FACT_KEYS, _FACT_KEYS - set(f)
+        if extra or missing:
+            problems.append(f"{what}: unknown key(s) {sorted(extra)}, missing {sorted(missing)}")
+            continue
+        if f["kind"] not in kinds:
+            problems.append(f"{what}: unknown kind (allowed: {', '.join(kinds)})")
+        if not (_is_number(f["quantity"]) and f["quantity"] >= 0):
+            problems.append(f"{what}: quantity must be a non-negative number, got {f['quantity']!r}")
+        if not (isinstance(f["unit"], str) and f["unit"].strip()):
+            problems.append(f"{what}: unit must be a non-empty string")
+        if _check_span(f, text, what, problems, has_text=False) and len(problems) == n_before:
+            if not any(m.start <= f["start"] and f["end"] <= m.end for m in measures):
+                problems.append(f"{what}: the number {text[f['start']:f['end']]!r} lies in no measure")
+                continue
+            facts.append(GoldFact(start=f["start"], end=f["end"], kind=f["kind"],
+                                  quantity=float(f["quantity"]), unit=f["unit"]))
+    facts.sort(key=_span_key)
+    for a, b in zip(facts, facts[1:]):
+        if b.start < a.end:
+            problems.append(f"overlapping facts [{a.start}, {a.end}) and [{b.start}, {b.end}): a number is in one fact")
+    return facts

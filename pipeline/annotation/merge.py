@@ -13,7 +13,8 @@ from pipeline.annotation.gold_records import AnnotationError, GoldNotice
 def merge_import(existing: Iterable[GoldNotice], imported: Iterable[GoldNotice]) -> list[GoldNotice]:
     """Replace the existing records that an imported one has the same id or the same text as; add
     the rest at the end. A record matched only by its text keeps its existing id, source and origin
-    (identity stays with the gold file). An imported record that matches one existing record by id
+    (identity stays with the gold file). Facts, which the annotation tools do not carry, are kept
+    from the existing record when the imported one has none. An imported record that matches one existing record by id
     and another by text, or two imported records for the same notice, raise AnnotationError.
     """
     out = list(existing)
@@ -38,7 +39,11 @@ def merge_import(existing: Iterable[GoldNotice], imported: Iterable[GoldNotice])
             if i_id is None:  # matched by text only: keep the gold file's identity
                 rec = GoldNotice(id=old.id, source=old.source, origin=old.origin, text=rec.text,
                                  notice_date=rec.notice_date or old.notice_date, entities=rec.entities,
-                                 items=rec.items, measures=rec.measures)
+                                 items=rec.items, measures=rec.measures, facts=rec.facts)
+            if not rec.facts and old.facts:
+                # the annotation tools carry no facts: keep the gold's, where their measures still hold them
+                rec.facts = [f for f in old.facts
+                             if any(m.start <= f.start and f.end <= m.end for m in rec.measures)]
             idx_by_hash.pop(old.text_hash, None)
             out[i] = rec
             idx_by_hash[rec.text_hash] = i

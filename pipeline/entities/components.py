@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 
 from pipeline.entities import overlaps
 from pipeline.entities.date import DateExtractor
+from pipeline.entities.doc_number import DocNumberExtractor
 from pipeline.entities.doc_title import DocTitleExtractor
 from pipeline.entities.money import MoneyExtractor
 from pipeline.entities.notice_date import notice_date
@@ -75,6 +76,11 @@ def make_person_counts(nlp: Language, name: str, spans_key: str):
 @Language.factory("rectify_doc_titles", **_RULER_ATTRS)
 def make_doc_titles(nlp: Language, name: str, spans_key: str):
     return RuleRuler(DocTitleExtractor(), spans_key)
+
+
+@Language.factory("rectify_doc_numbers", **_RULER_ATTRS)
+def make_doc_numbers(nlp: Language, name: str, spans_key: str):
+    return RuleRuler(DocNumberExtractor(), spans_key)
 
 
 @Language.factory("rectify_orgs", **_RULER_ATTRS)

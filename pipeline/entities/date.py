@@ -5,6 +5,7 @@ from __future__ import annotations
 
 
 from pipeline.entities import date_values as dates
+from pipeline.entities.doc_number import DocNumberExtractor
 from pipeline.resources import pattern_rows
 from pipeline.types import Entity
 from pipeline.entities.view import TextView, _entity
@@ -18,12 +19,16 @@ class DateExtractor:
         rows = pattern_rows("dates")
         self.rows = [r for r in rows if r.get("role") != "suffix"]
         self.suffixes = [r["regex"] for r in rows if r.get("role") == "suffix"]
+        self.doc_numbers = DocNumberExtractor()
+
 
     def find(self, view: TextView) -> list[Entity]:
         candidates = []
+        # The year of 益高发〔2023〕12号 or (2022)100号 is part of a document number, never a date.
+        inside = self.doc_numbers.spans(view)
         for row in self.rows:
             for m in row["regex"].finditer(view.mtext):
-                if m.end() > m.start():
+                if m.end() > m.start() and not any(s < m.end() and m.start() < e for s, e in inside):
                     candidates.append((m.start(), m.end(), row["id"], m))
         # Longest match first at each place, so 2023年3月8日至6月10日 is one range.
         candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))

@@ -5,7 +5,7 @@ Policy (documented in the README):
 1. Rule candidates: spans are flat and non-overlapping; when two readings overlap, the longer wins
    (ANNOTATION.md: "annotate the longest"); on equal length the label with the higher priority.
 2. The statistical model proposes ``ORG`` only (``MODEL_LABELS``); the rules decide ``DATE``,
-   ``MONEY``, ``PERSON_COUNT`` and ``DOC_TITLE`` and carry their normalised values, so a model span
+   ``MONEY``, ``PERSON_COUNT``, ``DOC_TITLE`` and ``DOC_NUMBER`` and carry their normalised values, so a model span
    that touches one of them is dropped. Generic phrases are vetoed before they get here
    (``NerModel.predict`` applies the rule extractor's veto).
 3. A model ``ORG`` that contains a shorter rule ``ORG`` with the same end replaces it: the rules
@@ -37,7 +37,7 @@ def plausible_org(name: str) -> bool:
     return name.endswith(accepted) and not name.endswith(rejected)
 
 
-LABEL_PRIORITY = {"DOC_TITLE": 5, "MONEY": 4, "PERSON_COUNT": 3, "DATE": 2, "ORG": 1}
+LABEL_PRIORITY = {"DOC_NUMBER": 6, "DOC_TITLE": 5, "MONEY": 4, "PERSON_COUNT": 3, "DATE": 2, "ORG": 1}
 MODEL_LABELS = frozenset({"ORG"})
 
 

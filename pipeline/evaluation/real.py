@@ -26,6 +26,9 @@ from pipeline.scoring.report import _f, _table
 from pipeline.types import ENTITY_LABELS
 
 VARIANTS = ("rules_only", "model_only", "rules_plus_model")
+# The real pages' gold predates DOC_NUMBER (annotations/real/ has none yet): scoring that label
+# there would count every document number found as a false positive.
+REAL_LABELS = tuple(label for label in ENTITY_LABELS if label != "DOC_NUMBER")
 SCORED_HEADER_FACTS = ("inspection_body", "inspection_period", "feedback_date", "notice_date")
 
 
@@ -87,7 +90,8 @@ def real_report(dev: Sequence[Any], params, folds: int = 5, docs: Sequence[RealD
         "rules_plus_model": [dataclasses.replace(p, entities=combine(p.entities, m)) for p, m in zip(rules, preds)],
     }
     for name, parsed in variants.items():
-        out[name] = score_entities(gold, [p.entities for p in parsed])
+        out[name] = score_entities(gold, [[e for e in p.entities if e.label in REAL_LABELS] for p in parsed],
+                                   labels=REAL_LABELS)
     out["header"] = header_scores(present, rules)
     out["folds"] = len(split)
     if measure_labels:
@@ -137,7 +141,7 @@ def format_real(r: dict[str, Any]) -> str:
         return head + " =="
     head += f"; NER and classifier by grouped {r['folds']}-fold CV over the pages =="
     rows = []
-    for label in list(ENTITY_LABELS) + ["micro"]:
+    for label in list(REAL_LABELS) + ["micro"]:
         row = [label, (r["rules_only"]["micro"] if label == "micro" else r["rules_only"]["labels"][label])["gold"]]
         for v in VARIANTS:
             s = r[v]["micro"] if label == "micro" else r[v]["labels"][label]

@@ -34,6 +34,7 @@ from typing import Any, Sequence
 
 from pipeline.scoring.report import _f, _table, _format_group
 from pipeline.scoring.metrics import evaluate_predictions
+from pipeline.scoring.facts import format_facts, score_facts
 from pipeline.annotation.gold import load_gold
 from pipeline.types import ENTITY_LABELS
 
@@ -119,6 +120,8 @@ def format_comparison(report: dict[str, Any]) -> str:
     for group, g in report["rules_only"]["groups"].items():
         out += ["", "Rules-only details (structure and measures are the same for every variant)",
                 _format_group(f"rules only, {group}", g)]
+    for group, scores in report.get("facts", {}).items():
+        out += ["", format_facts(scores, f"development {group} ({report['rules_only']['groups'][group]['notices']} notices)")]
     ml = report.get("measure_labels")
     if ml:
         from pipeline.training.classifier import format_scores
@@ -146,6 +149,9 @@ def evaluate_all(gold_path: str | Path, report_path: str | Path | None = None, m
     for v in VARIANTS:
         report[v] = {"groups": _grouped(gold, runs[v])}
     report["ner"] = {"params": params.to_dict(), "info": runs["info"]}
+    # facts are rules over the rules' entities and measures: the same in every variant
+    report["facts"] = {name: score_facts([gold[k] for k in idx], [runs["rules_only"][k] for k in idx])
+                       for name, idx in _groups(gold).items()}
     report["org_f1_exact"] = {v: {g: report[v]["groups"][g]["entities"]["labels"]["ORG"]["exact"]["f1"]
                                   for g in report[v]["groups"]} for v in VARIANTS}
     report["combined_beats_rules_on_org"] = {
@@ -189,6 +195,7 @@ def heldout_report(dev: Sequence[Any], held: Sequence[Any], params, dev_path: Pa
     out: dict[str, Any] = {"notices": len(held), "ner_train_seconds": round(train_seconds, 1)}
     for name, parsed in (("rules_only", rules), ("model_only", model_only), ("rules_plus_model", combined)):
         out[name] = evaluate_predictions(list(held), parsed)
+    out["facts"] = score_facts(list(held), rules)
     texts, label_sets, _ = gold_examples(dev_path)
     classifier = MeasureClassifier().fit(texts, label_sets)
     held_texts = [m.text for g in held for m in g.measures]
@@ -224,7 +231,8 @@ def format_heldout(h: dict[str, Any]) -> str:
         f"structure: items {_f(st['numbers']['f1'])} F1, status accuracy {_f(st['status']['accuracy'])}; "
         f"measure segmentation F1 {_f(seg['f1'])}",
         f"measure labels ({ml['n']} measures), F1:",
-        _table(["label", "keyword baseline", "classifier"], label_rows)])
+        _table(["label", "keyword baseline", "classifier"], label_rows),
+        format_facts(h["facts"], f"held-out ({h['notices']} notices)") if "facts" in h else ""])
 
 
 # --------------------------------------------------------------------------- segmenters

@@ -11,9 +11,10 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.measures.facts import default_extractor
 from pipeline.measures.keywords import KeywordBaseline
 from pipeline.spans import add_spans, records
-from pipeline.types import Measure
+from pipeline.types import Entity, Measure
 
 
 def load_classifier(model_dir: str | Path):
@@ -75,3 +76,18 @@ class MeasureLabeller:
 def make_measure_labels(nlp: Language, name: str, model_dir: str | None, spans_key: str):
     """``model_dir``: a trained classifier (``model.skops`` + card), or null for the keyword baseline."""
     return MeasureLabeller(model_dir, spans_key)
+
+
+def set_facts(doc: Doc, measures_key: str = "measures", entities_key: str = "entities") -> Doc:
+    """``doc._.facts``: what the numbers inside each measure count (:mod:`pipeline.measures.facts`)."""
+    measures = [(s.start_char, s.end_char) for s in doc.spans[measures_key]] if measures_key in doc.spans else []
+    entities = records(doc, entities_key, Entity)
+    doc._.facts = default_extractor().find(doc.text, doc._.matching_text, measures, entities)
+    return doc
+
+
+@Language.factory("rectify_facts", assigns=["doc._.facts"], requires=["doc.spans"],
+                  default_config={"measures_key": "measures", "entities_key": "entities"})
+def make_facts(nlp: Language, name: str, measures_key: str, entities_key: str):
+    """Facts over the final measure and entity spans (rules: ``lexicons/fact_triggers.tsv``)."""
+    return lambda doc: set_facts(doc, measures_key, entities_key)

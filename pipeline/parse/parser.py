@@ -20,7 +20,7 @@ def notice_from_doc(doc: Doc, keep_doc: bool = True) -> ParsedNotice:
         inspection_end=doc._.inspection_end, feedback_date=doc._.feedback_date,
         groups=records(doc, "groups", Group), items=records(doc, "items", Item),
         measures=records(doc, "measures", Measure), entities=records(doc, "entities", Entity),
-        doc=doc if keep_doc else None)
+        facts=list(doc._.facts or []), doc=doc if keep_doc else None)
 
 
 class NoticeParser:

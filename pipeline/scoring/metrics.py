@@ -16,7 +16,7 @@ from pipeline.annotation.gold import load_gold
 from pipeline.types import ENTITY_LABELS, MEASURE_LABELS, STATUSES, ParsedNotice
 
 
-VALUE_LABELS = ("DATE", "MONEY", "PERSON_COUNT")
+VALUE_LABELS = ("DATE", "MONEY", "PERSON_COUNT", "DOC_NUMBER")
 MEASURE_TRIM = " \t\r\n\u3000。；;，,"
 MONEY_TOLERANCE = 0.01
 
@@ -103,6 +103,8 @@ def _values_equal(label: str, gold: dict, pred: dict) -> bool:
                                                 and float(pv) == int(pv))
     if label == "DOC_TITLE":
         return (gold.get("kind") or "") == (pred.get("kind") or "")
+    if label == "DOC_NUMBER":
+        return all(gold.get(k) == pred.get(k) for k in ("issuer_code", "year", "serial"))
     return True
 
 

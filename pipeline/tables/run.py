@@ -26,6 +26,7 @@ from pipeline.errors import IngestError
 from pipeline.read.inputs import corpus_metadata_files, iter_inputs
 from pipeline.read.ingest import read_notice
 from pipeline.tables.store import Store, output_lock
+from pipeline.tables.summary import summary_row
 from pipeline.types import MEASURE_LABELS, ParsedNotice
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def notice_rows(parsed: ParsedNotice, notice_id: str, source_path: str, origin: 
             "item_id": sub_id or item_id, "measure_id": measure_id, "start": e.start, "end": e.end,
             "text": e.text, "label": e.label, "value": e.value, "start_date": e.start_date,
             "end_date": e.end_date, "currency": e.currency, "approx": e.approx, "kind": e.kind,
-            "source": e.source})
+            "source": e.source, "issuer_code": e.issuer_code, "year": e.year, "serial": e.serial})
     notice = {
         "notice_id": notice_id, "source_path": source_path, "origin": origin, "format": fmt,
         "encoding": encoding, "title": parsed.title, "issuer": parsed.issuer,
@@ -118,7 +119,21 @@ def notice_rows(parsed: ParsedNotice, notice_id: str, source_path: str, origin: 
         "text": parsed.text, "entity_source": components.get("entities"),
         "label_source": components.get("measure_labels"), "pipeline_version": __version__,
         "pipeline_fingerprint": components.get("fingerprint")}
-    return {"notices": [notice], "items": item_rows, "measures": measure_rows, "entities": entity_rows}
+    entity_by_start = {row["start"]: row["entity_id"] for row in entity_rows}
+    fact_rows = []
+    for f in parsed.facts:
+        measure = parsed.measures[f.measure_index]
+        fact_rows.append({
+            "fact_id": f"{notice_id}:f{f.start}", "notice_id": notice_id,
+            "item_id": item_ids[measure.item_index] if measure.item_index is not None else None,
+            "measure_id": f"{notice_id}:m{measure.start}", "kind": f.kind, "category": f.category,
+            "quantity": float(f.quantity), "unit": f.unit,
+            "entity_id": entity_by_start.get(f.start) if f.is_entity else None,
+            "start": f.start, "end": f.end, "text": f.text, "trigger": f.trigger,
+            "trigger_start": f.trigger_start, "trigger_end": f.trigger_end,
+            "part_of": f"{notice_id}:f{f.part_of}" if f.part_of is not None else None})
+    return {"notices": [notice], "items": item_rows, "measures": measure_rows, "entities": entity_rows,
+            "facts": fact_rows, "notice_summary": [summary_row(notice, item_rows, entity_rows, fact_rows)]}
 
 
 @dataclass

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from pipeline.measures.facts import kind_names, kinds_of
 from pipeline.types import MEASURE_LABELS
 
 
@@ -93,14 +94,62 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
         Column("start", _OFF, "Offset in the notice text."),
         Column("end", _OFF, "End offset (exclusive)."),
         Column("text", pa.string(), "The entity as written."),
-        Column("label", pa.string(), "DATE, MONEY, PERSON_COUNT, ORG or DOC_TITLE."),
+        Column("label", pa.string(), "DATE, MONEY, PERSON_COUNT, ORG, DOC_TITLE or DOC_NUMBER."),
         Column("value", pa.float64(), "MONEY in yuan; PERSON_COUNT as a whole number."),
         Column("start_date", pa.date32(), "DATE: first day (inclusive)."),
         Column("end_date", pa.date32(), "DATE: last day (inclusive); open periods end on the notice date."),
         Column("currency", pa.string(), "MONEY: ISO 4217 code (CNY unless another is named)."),
         Column("approx", pa.bool_(), "MONEY: true when 余/多/约/近 qualify the amount."),
         Column("kind", pa.string(), "DOC_TITLE: document type read from the title's ending (方案, 办法 ...)."),
-        Column("source", pa.string(), "Extractor that produced it: rule:date, rule:money, rule:person_count, rule:org, rule:doc_title, model:ner."),
+        Column("source", pa.string(), "Extractor that produced it: rule:date, rule:money, rule:person_count, rule:org, rule:doc_title, rule:doc_number, model:ner."),
+        Column("issuer_code", pa.string(), "DOC_NUMBER: the issuer's code before the bracket, 益高发 of 益高发〔2023〕12号 (null when none is written, and for other labels)."),
+        Column("year", pa.int32(), "DOC_NUMBER: the bracketed year (null for other labels)."),
+        Column("serial", pa.string(), "DOC_NUMBER: the serial before 号, as written (null for other labels)."),
+    ),
+    "facts": (
+        Column("fact_id", _ID, "`<notice_id>:f<start>`: one fact per number."),
+        Column("notice_id", _ID, "The notice."),
+        Column("item_id", _ID, "The item whose description holds the measure (null outside items)."),
+        Column("measure_id", _ID, "The measure the number stands in."),
+        Column("kind", pa.string(), "What the number counts: " + ", ".join(f"`{k}`" for k in kind_names())
+               + " (pipeline/measures/lexicons/fact_triggers.tsv; ANNOTATION.md, Facts)."),
+        Column("category", pa.string(), "`people` (a PERSON_COUNT), `money` (a MONEY) or `things` (a counted number such as 12项)."),
+        Column("quantity", pa.float64(), "People, yuan (MONEY value), or the number of things."),
+        Column("unit", pa.string(), "The unit as written: 人, 名, 人次, 元 (CNY amounts; another currency gives its code), 项, 件, 个 ..."),
+        Column("entity_id", _ID, "The PERSON_COUNT or MONEY entity the number is (null for counted things)."),
+        Column("start", _OFF, "Offset of the number as written (with its unit: 3人, 35.4万元, 12项)."),
+        Column("end", _OFF, "End offset (exclusive)."),
+        Column("text", pa.string(), "The number as written."),
+        Column("trigger", pa.string(), "The word the kind was read from, e.g. 党纪处分, 追缴."),
+        Column("trigger_start", _OFF, "Offset of the trigger."),
+        Column("trigger_end", _OFF, "End of the trigger."),
+        Column("part_of", _ID, "The fact this one is a part of (问责3人，其中党纪处分1人: the 1人 fact points to the 3人 fact; 党纪处分1人…共计问责3人 likewise), else null."),
+    ),
+    "notice_summary": (
+        Column("notice_id", _ID, "The notice (one row each)."),
+        Column("source_path", pa.string(), "File the notice was read from."),
+        Column("issuer", pa.string(), "Issuing body as written in the header."),
+        Column("level", pa.string(), "Level of the issuer: province, city, county, town, enterprise, university, hospital, school, central or unknown (pipeline/tables/lexicons/issuer_levels.tsv; development zones count as county)."),
+        Column("inspection_body", pa.string(), "Who inspected."),
+        Column("notice_date", pa.date32(), "The notice's own date."),
+        Column("n_items", pa.int32(), "Numbered items (sub-items such as ① not counted), as in notices.n_items."),
+        Column("n_completed", pa.int32(), "Of those, items with status completed."),
+        Column("n_partially_completed", pa.int32(), "Items with status partially_completed."),
+        Column("n_not_completed", pa.int32(), "Items with status not_completed."),
+        Column("n_unknown", pa.int32(), "Items without a stated or implied status."),
+        Column("completion_rate", pa.float64(), "n_completed / (n_items - n_unknown): completed among the items whose status is known; null when none is."),
+        Column("money_recovered", pa.float64(), "Yuan got back (facts of kind recovered, CNY); a 其中 part of a counted recovered amount is not added again."),
+        Column("money_at_issue", pa.float64(), "Yuan at issue (kind at_issue, CNY), parts left out likewise."),
+        Column("money_invested", pa.float64(), "Yuan put in (kind invested, CNY), parts left out likewise."),
+        *(Column(f"people_{k}", pa.int64(), f"People counted by facts of kind `{k}` (a part is left out only when its total has the same kind).")
+          for k in kinds_of("people")),
+        Column("people_held_accountable", pa.int64(), "People held to account: the facts of kinds disciplined_party, disciplined_admin, organisational_handling, admonished, talked_to and accountable, each counted once (a 其中 part of one of them, or a part before a 共计 total, is left out). case_opened and transferred are not added: they count the same people at another step."),
+        Column("rules_issued", pa.int64(), "Rules, systems, mechanisms issued or revised, as counted in the text (制定制度12项)."),
+        Column("clues", pa.int64(), "Problem clues counted (问题线索5件)."),
+        Column("projects", pa.int64(), "Projects counted (N个项目); the same projects told twice count twice."),
+        Column("cases_opened", pa.int64(), "Cases opened counted as cases (立案2件, 立案查处…9起); people placed under investigation are people_case_opened."),
+        Column("first_date", pa.date32(), "Earliest start date of the notice's DATE entities."),
+        Column("last_date", pa.date32(), "Latest end date of the notice's DATE entities."),
     ),
     "manifest": (
         Column("path", pa.string(), "Input file, relative to the input folder."),
@@ -116,7 +165,8 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
     ),
 }
 
-TABLE_ORDER = ("notices", "items", "measures", "entities", "manifest")  # parents before children
+TABLE_ORDER = ("notices", "items", "measures", "entities", "facts", "notice_summary", "manifest")  # parents before children
+NOTICE_TABLES = TABLE_ORDER[:-1]  # the tables whose rows belong to one notice (all but the manifest)
 
 
 def schema(name: str) -> pa.Schema:
@@ -137,7 +187,8 @@ def to_arrow(name: str, rows: list[dict]) -> pa.Table:
 
 
 #: Tables whose key other tables refer to, parents first: (table, key column).
-PARENT_KEYS = (("notices", "notice_id"), ("items", "item_id"), ("measures", "measure_id"))
+PARENT_KEYS = (("notices", "notice_id"), ("items", "item_id"), ("measures", "measure_id"),
+               ("entities", "entity_id"))
 
 
 def data_dictionary() -> str:

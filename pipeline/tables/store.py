@@ -56,6 +56,7 @@ STALE_GLOB = ".part-*.tmp"
 #: How each table's rows are ordered when read back (the order of a single-file table before).
 ROW_ORDER = {"notices": ("notice_id",), "items": ("notice_id", "item_index"),
              "measures": ("notice_id", "measure_index"), "entities": ("notice_id", "start", "end", "label"),
+             "facts": ("notice_id", "start", "kind"), "notice_summary": ("notice_id",),
              "manifest": ("path",)}
 
 #: Test-only: seconds to sleep before each rename, rewrite or removal in ``Store.commit``, so that
@@ -65,6 +66,18 @@ TEST_WRITE_DELAY_ENV = "RECTIFY_TEST_WRITE_DELAY"
 
 def table_dir(out_dir: str | Path, name: str) -> Path:
     return Path(out_dir) / f"{name}.parquet"
+
+
+def table_path(out_dir: str | Path, name: str) -> Path:
+    """Where table ``name`` of an output folder is stored (what ``pd.read_parquet`` takes):
+    readers ask here, never build the path."""
+    return table_dir(out_dir, name)
+
+
+def table_source(out_dir: str | Path, name: str) -> str:
+    """What DuckDB's ``read_parquet`` and polars' ``read_parquet``/``scan_parquet`` take for table
+    ``name``: the glob of its part files."""
+    return str(table_dir(out_dir, name) / "*.parquet")
 
 
 def part_files(out_dir: str | Path, name: str) -> list[Path]:
