@@ -37,7 +37,11 @@ def test_evaluate_all_report_keys(tmp_path):
         assert set(groups) == {"all", "written"}
         for key in ("entities", "structure", "measure_segmentation", "measure_labels"):
             assert key in groups["all"]
-        assert set(groups["all"]["entities"]["labels"]) == {"DATE", "MONEY", "PERSON_COUNT", "ORG", "DOC_TITLE"}
+        assert set(groups["all"]["entities"]["labels"]) == {"DATE", "MONEY", "PERSON_COUNT", "ORG", "DOC_TITLE",
+                                                            "DOC_NUMBER"}
+    assert set(report["facts"]) == {"all", "written"}
+    assert report["facts"]["all"]["micro"]["gold"] == sum(len(g.facts) for g in three)
+    assert "== facts, development all" in text
     folds = report["ner"]["info"]["folds"]
     assert len(folds) == 3 and sorted(i for f in folds for i in f["test"]) == sorted(g.id for g in three)
     assert {"classifier", "keyword_baseline"} <= set(report["measure_labels"])

@@ -1,11 +1,13 @@
 """Facts: what a number inside a measure counts (ANNOTATION.md, section "Facts").
 
 Rules only. A number is a ``PERSON_COUNT`` (category people), a ``MONEY`` (money) or a counted
-thing that is no entity (``12项``, ``5件``, ``3个``: things). It takes the kind of the nearest
-trigger of its category (``lexicons/fact_triggers.tsv``) inside its clause (the measure split at
-``，；。：`` ...): first inside its part of a ``、`` list (``给予党纪处分3人、政务处分2人``), where
-the kind listed first in the lexicon wins, then the nearest trigger; else the nearest anywhere in
-the clause; at equal distance a trigger before the number wins. A number without a
+thing that is no entity (``12项``, ``5件``, ``3个``: things). It takes the kind of a trigger of
+its category (``lexicons/fact_triggers.tsv``) inside its clause (the measure split at ``，；。：``
+...): a trigger inside its own part of a ``、`` list first (``给予党纪处分3人、政务处分2人``), then
+the kind listed first in the lexicon (the specific sanction before 问责, the action 追缴 before
+the description 违规), then the nearest, a trigger before the number at equal distance. A clause
+without a trigger may take one from the next clause when that goes on about it (``，已全部收回``)
+or from the one before when it only gives the amount (``，折合4.8万元``). A number without a
 trigger is in no fact. ``其中`` makes the facts after it parts of the fact before it; ``共计``
 makes a fact the total of the earlier ones (``lexicons/fact_context_words.tsv``), so rollups
 can count each person or yuan once.
