@@ -115,13 +115,14 @@ def test_bad_out_folder_exits_2_and_writes_nothing(tmp_path, capsys, extract_out
     partial = tmp_path / "partial"
     partial.mkdir()
     import shutil
-    shutil.copy(extract_output / "output" / "notices.parquet", partial / "notices.parquet")
+    shutil.copytree(extract_output / "output" / "notices.parquet", partial / "notices.parquet")
     assert main(["report", str(partial), "--html", str(site)]) == 2
     err = capsys.readouterr().err
     assert "missing table(s) items, measures, entities" in err and str(partial) in err
-    (partial / "items.parquet").write_bytes(b"not parquet")
+    (partial / "items.parquet").mkdir()
+    (partial / "items.parquet" / "part-000001.parquet").write_bytes(b"not parquet")
     for name in ("measures", "entities"):
-        shutil.copy(extract_output / "output" / f"{name}.parquet", partial / f"{name}.parquet")
+        shutil.copytree(extract_output / "output" / f"{name}.parquet", partial / f"{name}.parquet")
     assert main(["report", str(partial), "--html", str(site)]) == 2
     assert "cannot read the tables" in capsys.readouterr().err
     assert not site.exists()
