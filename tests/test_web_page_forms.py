@@ -60,6 +60,42 @@ def test_relative_forms_resolve_against_the_notice_date(parse, text, expected):
     assert dates(parse(text, D(2024, 9, 30))) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # page time stamps written day first, or with the year apart from the month and day
+    ("扶贫审计整改\n\n31.07.2017  14:01\n\n整改", [("31.07.2017  14:01", D(2017, 7, 31), D(2017, 7, 31))]),
+    ("正文\n2021 10/23 20:38\n来源: 日报", [("2021 10/23 20:38", D(2021, 10, 23), D(2021, 10, 23))]),
+    ("环保网\n\n2021\n11/24\n14:07\n文章二维码", [("2021\n11/24\n14:07", D(2021, 11, 24), D(2021, 11, 24))]),
+    ("软件版本1.2.2019更新。整改", []),  # d.m.y without a clock time is not taken
+])
+def test_page_time_stamps(parse, text, expected):
+    assert dates(parse(text)) == expected
+
+
+def test_a_day_first_time_stamp_is_the_publication_date(parse):
+    notice = parse("扶贫审计整改\n\n31.07.2017  14:01\n\n今年，省审计厅开展审计。整改")
+    assert notice.notice_date == D(2017, 7, 31)
+    assert dates(notice)[1] == ("今年", D(2017, 1, 1), D(2017, 12, 31))
+
+
+@pytest.mark.parametrize("text, notice_date, expected", [
+    # a budget year (2024年度) frames no later month-day: the notice's year does
+    ("审计署将2024年度审计工作报告反映的问题纳入整改。12月22日，审计长作了报告。", D(2025, 12, 23),
+     ("12月22日", D(2025, 12, 22))),
+    # without a notice date, the last year that is not a budget year
+    ("2025年整改情况公告如下：\n2025年审计厅在2024年度预算执行审计中发现问题。\n截至12月底，已全部整改。", None,
+     ("12月底", D(2025, 12, 21))),
+    ("针对2016年度中央预算执行审计结果，要求10月底前整改。", None, ("10月底", None)),
+    # 今年 without a notice date: what follows is in a year the text does not give
+    ("2016年7月，督察组进驻。今年6月7日起开展回头看。截至7月2日，已办结。", None, ("7月2日", None)),
+    # the same month-day told again in a later paragraph is the same day
+    ("2021年3月1日至4月30日开展巡视。722日，巡视组反馈了意见。\n（一）提高站位。722日巡视反馈会后，区委作了部署。",
+     D(2022, 8, 4), ("722日", D(2021, 7, 22))),
+])
+def test_the_year_a_month_day_takes(parse, text, notice_date, expected):
+    last = dates(parse(text, notice_date))[-1]
+    assert (last[0], last[1]) == expected
+
+
 def test_month_day_without_a_year_and_without_a_notice_date_takes_the_texts_year(parse):
     notice = parse("2017年5月，省委巡视组开展巡视。\n6月8日，反馈巡视意见。整改")
     assert notice.notice_date is None
