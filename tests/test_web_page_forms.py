@@ -202,6 +202,12 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
      ("市委巡视一组", D(2021, 3, 1), D(2021, 4, 30), D(2021, 7, 22))),
     ("2023年8月29日至10月26日，州党委7个巡察组对12个单位开展了巡察。",
      ("7个巡察组", D(2023, 8, 29), D(2023, 10, 26), None)),
+    # feedback is given on a day or in a month (its first day): a year, an open period or the
+    # inspection range in the feedback sentence is not its date
+    ("根据党中央统一部署，2021年5月至7月，中央第七巡视组对学校开展常规巡视，并于2021年9月反馈了巡视情况。",
+     ("中央第七巡视组", D(2021, 5, 1), D(2021, 7, 31), D(2021, 9, 1))),
+    ("2016年以来，县委第二巡察组对各单位开展巡察，督察组累计反馈问题36个。",
+     ("县委第二巡察组", None, None, None)),
     # an audit: the auditing body; a whole year is no inspection period
     ("关于2021年度市级预算执行审计查出问题整改情况的报告\n市审计局对2021年度预算执行情况进行了审计。",
      ("市审计局", None, None, None)),
