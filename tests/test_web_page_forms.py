@@ -60,6 +60,42 @@ def test_relative_forms_resolve_against_the_notice_date(parse, text, expected):
     assert dates(parse(text, D(2024, 9, 30))) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # page time stamps written day first, or with the year apart from the month and day
+    ("扶贫审计整改\n\n31.07.2017  14:01\n\n整改", [("31.07.2017  14:01", D(2017, 7, 31), D(2017, 7, 31))]),
+    ("正文\n2021 10/23 20:38\n来源: 日报", [("2021 10/23 20:38", D(2021, 10, 23), D(2021, 10, 23))]),
+    ("环保网\n\n2021\n11/24\n14:07\n文章二维码", [("2021\n11/24\n14:07", D(2021, 11, 24), D(2021, 11, 24))]),
+    ("软件版本1.2.2019更新。整改", []),  # d.m.y without a clock time is not taken
+])
+def test_page_time_stamps(parse, text, expected):
+    assert dates(parse(text)) == expected
+
+
+def test_a_day_first_time_stamp_is_the_publication_date(parse):
+    notice = parse("扶贫审计整改\n\n31.07.2017  14:01\n\n今年，省审计厅开展审计。整改")
+    assert notice.notice_date == D(2017, 7, 31)
+    assert dates(notice)[1] == ("今年", D(2017, 1, 1), D(2017, 12, 31))
+
+
+@pytest.mark.parametrize("text, notice_date, expected", [
+    # a budget year (2024年度) frames no later month-day: the notice's year does
+    ("审计署将2024年度审计工作报告反映的问题纳入整改。12月22日，审计长作了报告。", D(2025, 12, 23),
+     ("12月22日", D(2025, 12, 22))),
+    # without a notice date, the last year that is not a budget year
+    ("2025年整改情况公告如下：\n2025年审计厅在2024年度预算执行审计中发现问题。\n截至12月底，已全部整改。", None,
+     ("12月底", D(2025, 12, 21))),
+    ("针对2016年度中央预算执行审计结果，要求10月底前整改。", None, ("10月底", None)),
+    # 今年 without a notice date: what follows is in a year the text does not give
+    ("2016年7月，督察组进驻。今年6月7日起开展回头看。截至7月2日，已办结。", None, ("7月2日", None)),
+    # the same month-day told again in a later paragraph is the same day
+    ("2021年3月1日至4月30日开展巡视。722日，巡视组反馈了意见。\n（一）提高站位。722日巡视反馈会后，区委作了部署。",
+     D(2022, 8, 4), ("722日", D(2021, 7, 22))),
+])
+def test_the_year_a_month_day_takes(parse, text, notice_date, expected):
+    last = dates(parse(text, notice_date))[-1]
+    assert (last[0], last[1]) == expected
+
+
 def test_month_day_without_a_year_and_without_a_notice_date_takes_the_texts_year(parse):
     notice = parse("2017年5月，省委巡视组开展巡视。\n6月8日，反馈巡视意见。整改")
     assert notice.notice_date is None
@@ -110,6 +146,7 @@ def orgs(notice):
     ("根据市委统一部署，市委巡视五组于2021年3月开展巡视。", ["市委", "市委巡视五组"]),
     ("十二届南通市委第八轮巡察二组对学校开展巡察。", ["十二届南通市委第八轮巡察二组"]),
     ("区委巡察一组二分组对该校开展了巡察。", ["区委巡察一组二分组"]),
+    ("兴宁市委机动巡察一组、县委专项巡察二组开展巡察。", ["兴宁市委机动巡察一组", "县委专项巡察二组"]),
     ("关于十一届市委第九轮巡视整改进展情况", ["十一届市委"]),
     ("第十三届浙江省委第三轮巡视", ["第十三届浙江省委"]),
     # central bodies and teams
@@ -128,6 +165,14 @@ def orgs(notice):
     ("涪陵区在安排部署区委第十一轮巡察反馈时，区委书记专题会研究。", ["区委", "区委"]),
     ("区委第一时间召开常委会会议。", ["区委", "常委会"]),
     ("2021年2月4日，中央巡视组向湖北省委反馈了巡视意见。", ["中央巡视组", "湖北省委"]),
+    # a committee joined to a team by 和 is two names; a bare team that points back is none
+    ("迅速传达省委和省委巡视组有关要求。", ["省委", "省委巡视组"]),
+    ("严格按照省委、市委和巡视组安排部署。", ["省委", "市委"]),
+    ("市委第四巡察组到城投公司督查回访。", ["市委第四巡察组", "城投公司"]),
+    # verbs before a name are not part of it; a longer role title is cut whole
+    ("严格执行省人大常委会审议意见，拟以省委办公厅名义印发。", ["省人大常委会", "省委办公厅"]),
+    ("学习领会县委第三巡察组反馈意见，民主生活会暨省委巡视整改专题会。", ["县委第三巡察组", "省委"]),
+    ("民建省委副主委、農工黨省委專職副主委出席。", ["民建省委", "農工黨省委"]),
     # a web page's 来源 line names its publisher, wherever else it is named too
     ("来源：青溪在线\n青溪在线1月6日讯 记者从县委了解到", ["青溪在线", "青溪在线", "县委"]),
     ("发布时间：2021-03-03 10:26  来源：青溪信息港\n整改", ["青溪信息港"]),
@@ -158,6 +203,12 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
      ("市委巡视一组", D(2021, 3, 1), D(2021, 4, 30), D(2021, 7, 22))),
     ("2023年8月29日至10月26日，州党委7个巡察组对12个单位开展了巡察。",
      ("7个巡察组", D(2023, 8, 29), D(2023, 10, 26), None)),
+    # feedback is given on a day or in a month (its first day): a year, an open period or the
+    # inspection range in the feedback sentence is not its date
+    ("根据党中央统一部署，2021年5月至7月，中央第七巡视组对学校开展常规巡视，并于2021年9月反馈了巡视情况。",
+     ("中央第七巡视组", D(2021, 5, 1), D(2021, 7, 31), D(2021, 9, 1))),
+    ("2016年以来，县委第二巡察组对各单位开展巡察，督察组累计反馈问题36个。",
+     ("县委第二巡察组", None, None, None)),
     # an audit: the auditing body; a whole year is no inspection period
     ("关于2021年度市级预算执行审计查出问题整改情况的报告\n市审计局对2021年度预算执行情况进行了审计。",
      ("市审计局", None, None, None)),

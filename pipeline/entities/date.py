@@ -39,7 +39,8 @@ class DateExtractor:
                 chosen.append((start, end, pid, m))
                 last_end = end
         entities = []
-        explicit_years: list[tuple[int, int, int]] = []  # (offset, line, year)
+        explicit_years: list[tuple[int, int, int | None]] = []  # (offset, line, year)
+        resolved_days: dict[str, int] = {}  # a month-day without year → the year it was given
         for start, end, pid, m in chosen:
             groups = m.groupdict()
             if pid == "month_without_year" and not any(groups.get(k) for k in ("d", "m2", "m3", "d2")) \
@@ -50,6 +51,8 @@ class DateExtractor:
             if not (groups.get("y") or groups.get("ycn") or groups.get("rel") or groups.get("near")
                     or groups.get("relday") or groups.get("nearm") or groups.get("neard")):
                 context_year = self._context_year(view, start, explicit_years)
+                # The same month-day told again (722日反馈会后) is the day already resolved.
+                context_year = resolved_days.get(view.mtext[start:end], context_year)
             period = dates.resolve(groups, view.notice_date, context_year)
             if period is None:
                 continue
@@ -60,11 +63,18 @@ class DateExtractor:
             year = dates.to_int(groups.get("y") or groups.get("ycn"))
             if groups.get("rel") and view.notice_date:
                 year = view.notice_date.year + dates.RELATIVE_YEARS[groups["rel"]]
-            if year and not groups.get("open"):
+            if groups.get("rel") and not view.notice_date:
+                # 今年6月7日起 … 截至7月2日: the year in force is one the text does not give.
+                explicit_years.append((start, view.line_of(start), None))
+            elif year and not groups.get("open") and groups.get("part") != "度":
+                # A budget or reporting year (2016年度) is what a report is about, not when its
+                # events happen: it frames no later month-day.
                 explicit_years.append((start, view.line_of(start), year))
                 later = dates.to_int(groups.get("y2"))
                 if later:  # 2023年10月17日至2024年1月15日: what follows is told in 2024
                     explicit_years.append((start, view.line_of(start), later))
+            if context_year is not None and period[0] is not None:
+                resolved_days.setdefault(view.mtext[start:end], period[0].year)
             entities.append(_entity(view, start, end, self.label, self.name,
                                     start_date=period[0], end_date=period[1]))
         return entities
@@ -98,7 +108,7 @@ class DateExtractor:
         line = view.line_of(start)
         limit = view.notice_date.year if view.notice_date else None
         for offset, year_line, year in reversed(explicit_years):
-            if year_line == line and (limit is None or year <= limit):
+            if year_line == line and (limit is None or year is None or year <= limit):
                 return year
         if limit is None:  # no notice date: the text's own years are the only frame
             return explicit_years[-1][2] if explicit_years else None

@@ -22,7 +22,8 @@ from pipeline.resources import alternation, word_list
 _FULL_DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
     r"|(?P<ycn>[〇零○一二三四五六七八九]{4})年(?P<mcn>[一二三四五六七八九十]{1,3})月(?P<dcn>[一二三四五六七八九十]{1,3})日"
-    r"|(?<!\d)(?P<yi>(?:19|20)\d{2})[-/.](?P<mi>\d{1,2})[-/.](?P<di>\d{1,2})(?!\d)")
+    r"|(?<!\d)(?P<yi>(?:19|20)\d{2})[-/.](?P<mi>\d{1,2})[-/.](?P<di>\d{1,2})(?!\d)"
+    r"|(?<![\d.])(?P<dr>\d{1,2})\.(?P<mr>\d{1,2})\.(?P<yr>(?:19|20)\d{2})(?=[ \u3000]{1,3}\d{1,2}:\d{2})")
 SIGNATURE_WINDOW = 300  # characters at the end of a notice where the signature date stands
 PUBLICATION_WINDOW = 400  # characters at the start of a page where its time stamp stands
 _CLOCK_AFTER = re.compile(r"[ \u3000]{0,3}\d{1,2}:\d{2}")
@@ -31,9 +32,9 @@ _PUNCT_ONLY = re.compile(r"[\s\W_]*")
 
 
 def _value(m: re.Match) -> dt.date | None:
-    y = to_int(m.group("y") or m.group("yi") or (m.group("ycn") or "").replace("○", "〇"))
-    mo = to_int(m.group("m") or m.group("mi") or m.group("mcn"))
-    d = to_int(m.group("d") or m.group("di") or m.group("dcn"))
+    y = to_int(m.group("y") or m.group("yi") or m.group("yr") or (m.group("ycn") or "").replace("○", "〇"))
+    mo = to_int(m.group("m") or m.group("mi") or m.group("mr") or m.group("mcn"))
+    d = to_int(m.group("d") or m.group("di") or m.group("dr") or m.group("dcn"))
     try:
         return dt.date(y, mo, d)
     except (TypeError, ValueError):

@@ -62,7 +62,7 @@ class OrgExtractor:
         self.generic = set(word_list("org_generic"))
         self.generic_prefixes = tuple(word_list("org_generic_prefixes"))
         self.places = set(word_list("places"))
-        self.role_words = tuple(word_list("org_role_words"))
+        self.role_words = tuple(sorted(word_list("org_role_words"), key=len, reverse=True))  # 副主委 before 主委
         self.role_word_set = set(self.role_words) | {"负责人", "科长", "处长", "局长", "院长", "校长"}
         self.unit_words = tuple(word_list("org_unit_words"))
         self.unit_chars = set(word_list("org_unit_chars"))
@@ -208,7 +208,8 @@ class OrgExtractor:
         if pair:
             return [pair.span("first"), pair.span("second")]
         for k in range(start + 2, end - 1):
-            if not t.endswith(self.complete_org_endings, start, k):
+            if not (t.endswith(self.complete_org_endings, start, k)
+                    or (t[k - 1] == "委" and t[k - 2] in self.LEVELS)):  # 省委|和|省委巡视组
                 continue
             word = self._stop_word_at(t, k)
             if word and end - word.end() >= 2:

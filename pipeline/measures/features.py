@@ -36,6 +36,11 @@ LABELS = tuple(MEASURE_LABELS)
 # on the real pages / on the gold notices): weight 0.2 gave 0.901 / 0.948, 0.5 0.913 / 0.940,
 # 1.0 0.916 / 0.935 (keyword baseline 0.904 / 0.927). Real text is the measure: 1.0, the only
 # weight at which the classifier is at least as good as the keyword table on every real label.
+# Re-chosen after the real-text keyword rows and gold review of issue 9 (same CV; real / gold /
+# held-out macro F1, models trained on gold + real): 0.2 0.932 / 0.947 / 0.959 (real
+# fund_recovery 0.923 < keywords 1.0), 0.3 0.958 / 0.944 / 0.952, 0.5 0.955 / 0.940 / 0.945,
+# 1.0 0.958 / 0.934 / 0.945 (keywords 0.946 / 0.927 / 0.916). 0.3: best real figure, at least the
+# keyword table's on every real label, and better than 1.0 on the written sets.
 DEFAULT_PARAMS: dict[str, Any] = {
     "estimator": "svm",  # "svm" (LinearSVC + CalibratedClassifierCV, sigmoid) | "logreg"
     "C": 1.0,
@@ -49,7 +54,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "random_state": 0,
     "threshold": 0.5,
     "keyword_features": True,  # the keyword table's rule hits as features (KeywordFeatures)
-    "keyword_weight": 1.0,  # see the note above DEFAULT_PARAMS
+    "keyword_weight": 0.3,  # see the note above DEFAULT_PARAMS
 }
 
 

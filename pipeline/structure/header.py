@@ -76,6 +76,9 @@ def _read_inspection_dates(header: Header, mtext: str, dates: list[Entity], a: i
     for e in sorted(dates, key=lambda e: e.start):
         if e is period or not (a <= e.start < stop) or e.start < after or not e.start_date:
             continue
+        if (e.end_date and (e.end_date - e.start_date).days > 30) or \
+                mtext[e.start:e.end].endswith(("以来", "起", "来", "至今")):
+            continue  # feedback is given on a day (or in a month): not 2016年, 2016年以来, 5月至7月
         s_start = max(mtext.rfind(ch, 0, e.start) for ch in "。；！？\n") + 1
         ends = [i for i in (mtext.find(ch, e.end) for ch in "。；！？\n") if i >= 0]
         if "反馈" in mtext[s_start:min(ends, default=len(mtext))]:
