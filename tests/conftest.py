@@ -64,3 +64,12 @@ def extract_output(tmp_path_factory):
     summary = extract_folder(notices, root / "output", parser=NoticeParser(build_docs=False))
     assert summary.exit_status == 0
     return root
+
+
+@pytest.fixture(scope="session")
+def report_site(extract_output, tmp_path_factory):
+    """``python -m pipeline report`` over :func:`extract_output`, built once for the report tests."""
+    from pipeline.cli import main
+    out = tmp_path_factory.mktemp("report") / "site"
+    assert main(["report", str(extract_output / "output"), "--html", str(out)]) == 0
+    return out

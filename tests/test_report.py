@@ -9,10 +9,8 @@ from pipeline.errors import ReportInputError
 
 
 @pytest.fixture(scope="module")
-def site(extract_output, tmp_path_factory):
-    out = tmp_path_factory.mktemp("report") / "site"
-    assert main(["report", str(extract_output / "output"), "--html", str(out)]) == 0
-    return out
+def site(report_site):
+    return report_site
 
 
 @pytest.fixture(scope="module")

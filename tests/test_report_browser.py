@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; playwright never downloads a browser here
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -33,10 +32,8 @@ def tables(extract_output):
 
 
 @pytest.fixture(scope="module")
-def site(extract_output, tmp_path_factory):
-    out = tmp_path_factory.mktemp("browser") / "site"
-    assert main(["report", str(extract_output / "output"), "--html", str(out)]) == 0
-    return out
+def site(report_site):
+    return report_site
 
 
 @pytest.fixture(scope="module")
