@@ -19,6 +19,11 @@ def numbers(text):
     ("《规则》（云市监〔2022〕100号），重新制定", [("云市监〔2022〕100号", "云市监", 2022, "100")]),
     ("澄农办〔2023〕15号和澄农发〔2024〕2号", [("澄农办〔2023〕15号", "澄农办", 2023, "15"),
                                         ("澄农发〔2024〕2号", "澄农发", 2024, "2")]),
+    # a preposition before the code is not part of it
+    ("汇报了对校党字〔2020〕70号文件的落实", [("校党字〔2020〕70号", "校党字", 2020, "70")]),
+    # pages that gloss traditional characters in pinyin: the gloss stays in the span, not the code
+    ("《報(bào)告》(審企調(diào)報(bào)〔2022〕5號(hào))", [("審企調(diào)報(bào)〔2022〕5號", "審企調報", 2022, "5")]),
+    ("根據(jù)審報〔2022〕3號文要求", [("審報〔2022〕3號", "審報", 2022, "3")]),
 ])
 def test_document_number_forms(text, expected):
     assert numbers(text) == expected
