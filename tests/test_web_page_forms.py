@@ -209,6 +209,16 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
      ("中央第七巡视组", D(2021, 5, 1), D(2021, 7, 31), D(2021, 9, 1))),
     ("2016年以来，县委第二巡察组对各单位开展巡察，督察组累计反馈问题36个。",
      ("县委第二巡察组", None, None, None)),
+    # half-width punctuation (web pages): ';' ends the clause, so an earlier date is not the feedback's
+    ("2022年3月1日至4月30日,市委巡察三组对区农业局开展了巡察。2022年4月9日,区农业局并入区农业农村局;市委巡察三组于2022年6月20日反馈了巡察意见。",
+     ("市委巡察三组", D(2022, 3, 1), D(2022, 4, 30), D(2022, 6, 20))),
+    # a clause about the rectification of fed-back problems does not tell the feedback
+    ("2022年3月1日至4月30日，市委巡察三组对区农业局开展了巡察。5月9日，市委巡察三组到区农业局督查巡察反馈问题整改落实情况。",
+     ("市委巡察三组", D(2022, 3, 1), D(2022, 4, 30), None)),
+    # a month first, the day in a later clause: the day
+    ("2022年3月1日至4月30日，市委巡察三组对区农业局开展了巡察。2022年6月，市委巡察三组向区农业局反馈了巡察情况。\n"
+     "按照要求，现将整改情况通报如下。2022年6月20日，市委巡察三组向区农业局党组反馈了巡察意见。",
+     ("市委巡察三组", D(2022, 3, 1), D(2022, 4, 30), D(2022, 6, 20))),
     # an audit: the auditing body; a whole year is no inspection period
     ("关于2021年度市级预算执行审计查出问题整改情况的报告\n市审计局对2021年度预算执行情况进行了审计。",
      ("市审计局", None, None, None)),

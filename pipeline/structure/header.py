@@ -30,6 +30,7 @@ class Header:
 
 INSPECTOR_SEARCH = 1200  # characters from the start where the introduction names the inspector
 SENTENCE_ENDS = "。！？\n"
+CLAUSE_ENDS = "。；;！？\n"  # web pages write the semicolon half-width too
 
 
 def _inspectors(mtext: str, orgs: list[Entity]) -> list[Entity]:
@@ -79,12 +80,28 @@ def _read_inspection_dates(header: Header, mtext: str, dates: list[Entity], a: i
         if (e.end_date and (e.end_date - e.start_date).days > 30) or \
                 mtext[e.start:e.end].endswith(("以来", "起", "来", "至今")):
             continue  # feedback is given on a day (or in a month): not 2016年, 2016年以来, 5月至7月
-        s_start = max(mtext.rfind(ch, 0, e.start) for ch in "。；！？\n") + 1
-        ends = [i for i in (mtext.find(ch, e.end) for ch in "。；！？\n") if i >= 0]
-        if "反馈" in mtext[s_start:min(ends, default=len(mtext))]:
+        if _tells_feedback(mtext, e):
             header.feedback_date = e.start_date
+            if _whole_month(e):  # a month: the day, if a later clause tells it
+                day = next((d for d in sorted(dates, key=lambda d: d.start) if d.start > e.end and d.start_date
+                            and d.start_date == d.end_date and e.start_date <= d.start_date <= e.end_date
+                            and _tells_feedback(mtext, d)), None)
+                if day is not None:
+                    header.feedback_date = day.start_date
             return True
     return period is not None
+
+
+def _whole_month(e: Entity) -> bool:
+    return bool(e.start_date and e.end_date) and e.start_date.day == 1 and e.end_date.month == e.start_date.month \
+        and (e.end_date + dt.timedelta(days=1)).day == 1 and e.end_date > e.start_date
+
+
+def _tells_feedback(mtext: str, e: Entity) -> bool:
+    """The clause around ``e`` tells the feedback itself (``feedback_event``)."""
+    s_start = max(mtext.rfind(ch, 0, e.start) for ch in CLAUSE_ENDS) + 1
+    ends = [i for i in (mtext.find(ch, e.end) for ch in CLAUSE_ENDS) if i >= 0]
+    return bool(_P["feedback_event"].search(mtext, s_start, min(ends, default=len(mtext))))
 
 
 def parse_header(text: str, mtext: str, lines, first_heading: int | None, dates: list[Entity],
