@@ -110,7 +110,7 @@ def test_earlier_single_file_layout_is_migrated(tmp_path, rules_parser):
 
 @pytest.fixture(scope="module")
 def dask_cluster():
-    distributed = pytest.importorskip("distributed", reason="the 'dask' extra is not installed")
+    import distributed  # a test dependency (pyproject's test extra)
     cluster = distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
                                        dashboard_address=None, host="127.0.0.1")
     try:
