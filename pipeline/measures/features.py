@@ -76,6 +76,7 @@ def normalize_text(text: str) -> str:
     return _NUMBER.sub("0", unicodedata.normalize("NFKC", matching_text(text)))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same few thousand words, measure after measure
 def _is_word(token: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in token)
 

@@ -18,11 +18,9 @@ fallback) keeps the skops path.
 """
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
-import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
@@ -30,18 +28,12 @@ from typing import Any, Sequence
 import numpy as np
 
 from pipeline.errors import ModelLoadError
-from pipeline.types import MEASURE_LABELS
+from pipeline.measures.features import LABELS, JiebaTokenizer, normalize_text
+from pipeline.read.textnorm import matching_text
 
 INFERENCE_FILE = "inference.npz"
 FORMAT = "rectify-linear-measure-model/1"
-LABELS = tuple(MEASURE_LABELS)
 _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's char analyzer collapses runs of white space
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _is_word(token: str) -> bool:
-    """As :func:`pipeline.measures.features.JiebaTokenizer`: a word has a letter or a digit."""
-    return any(unicodedata.category(ch)[0] in "LN" for ch in token)
 
 
 # --------------------------------------------------------------------------- export (training side)
@@ -129,7 +121,6 @@ class LinearMeasureModel:
     labels = LABELS
 
     def __init__(self, arrays: dict[str, np.ndarray], threshold: float, path: Path | None = None):
-        from pipeline.entities.segment import jieba_for
         from pipeline.measures.keywords import _compile
 
         self.path = path
@@ -150,7 +141,7 @@ class LinearMeasureModel:
         self.sig_b = arrays["sigmoid_b"].tolist()
         self.owner = arrays["owner"].tolist()
         self.constant = arrays["constant"].tolist()
-        self.jieba = jieba_for(tuple(meta["tokenizer_entries"]))
+        self.tokenize = JiebaTokenizer(meta["tokenizer_entries"])  # the words the pipeline saw
 
     @classmethod
     def load(cls, model_dir: str | Path, card: dict[str, Any]) -> "LinearMeasureModel | None":
@@ -198,7 +189,7 @@ class LinearMeasureModel:
         return list(zip((offset + k for k in cols), data.tolist()))
 
     def _words(self, text: str) -> list[str]:
-        tokens = [w for w in self.jieba.lcut(text) if _is_word(w)]
+        tokens = self.tokenize(text)
         lo, hi = self.word_ngrams
         if hi == 1:
             return tokens
@@ -216,7 +207,6 @@ class LinearMeasureModel:
         return out
 
     def _keywords(self, text: str) -> list[tuple[int, float]]:
-        from pipeline.read.textnorm import matching_text
         if "keywords" not in self.offsets:
             return []
         norm = matching_text(text)
@@ -231,7 +221,6 @@ class LinearMeasureModel:
         return [(offset + c, value) for c in sorted(cols)]
 
     def features(self, text: str) -> list[tuple[int, float]]:
-        from pipeline.measures.features import normalize_text
         pre = normalize_text(text)
         return self._tfidf("words", self._words(pre)) + self._tfidf("chars", self._chars(pre)) + self._keywords(text)
 

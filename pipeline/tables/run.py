@@ -241,7 +241,7 @@ def parsed_in_order(parser, tasks: list[tuple[str, str, str]], workers: int | No
     if dask:
         yield from _dask_results(parser, tasks, dask)
         return
-    workers = os.cpu_count() or 1 if workers is None else max(1, workers)
+    workers = (os.cpu_count() or 1) if workers is None else max(1, workers)
     workers = min(workers, len(tasks) // MIN_FILES_PER_WORKER or 1)
     if workers <= 1:
         for path, rel, origin in tasks:
