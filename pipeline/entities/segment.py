@@ -6,11 +6,16 @@ for the last few texts), and the measure classifier's word features use the same
 when its stored dictionary entries equal the domain dictionary's (they do for a model trained on
 the current file). The global ``jieba.dt`` is never touched (other code in the same process may
 use jieba with its own dictionary), and ``jieba.posseg`` is never imported: importing it builds a
-second tag table from jieba's 350k-line dictionary; :func:`word_tags` reads the tags once and keeps
-them in jieba's own cache folder.
+second tag table from jieba's 350k-line dictionary; :func:`word_tags` reads the tags once.
+
+Start-up: jieba's prefix dictionary and the tag table are kept in jieba's cache folder as joined
+strings (``rectify-jieba-prefix-*.cache``, ``rectify-jieba-tags-*.cache``, keyed by jieba's
+version and its dictionary file), which load about seven times faster than jieba's own marshalled
+dict and give the same dicts.
 """
 from __future__ import annotations
 
+import array
 import functools
 import hashlib
 import io
@@ -26,7 +31,8 @@ import jieba
 from pipeline.errors import PipelineError
 
 DOMAIN_DICT = Path(__file__).resolve().parent / "lexicons" / "domain_dict.txt"
-TAG_CACHE_PREFIX = "rectify-word-tags-"
+CACHE_PREFIX = "rectify-jieba-"
+CACHE_FORMAT = 1  # bump when the cache files' layout changes
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -59,7 +65,8 @@ def jieba_for(entries: tuple[str, ...]) -> jieba.Tokenizer:
         tok = _TOKENIZERS.get(entries)
         if tok is None:
             tok = jieba.Tokenizer()
-            tok.initialize()
+            tok.FREQ, tok.total = _prefix_dict()
+            tok.initialized = True
             if entries:
                 tok.load_userdict(io.StringIO("\n".join(entries) + "\n"))
             _TOKENIZERS[entries] = tok
@@ -76,6 +83,71 @@ def _domain_entries() -> tuple[str, ...]:
     return read_domain_dict(DOMAIN_DICT)
 
 
+def _jieba_dict_file() -> str:
+    return os.path.join(os.path.dirname(os.path.abspath(jieba.__file__)), jieba.DEFAULT_DICT_NAME)
+
+
+def _cache_path(kind: str) -> Path:
+    """A cache file next to jieba's own, keyed by jieba's dictionary file (path, size, mtime)."""
+    dict_file = _jieba_dict_file()
+    stat = os.stat(dict_file)
+    key = hashlib.sha1(f"{CACHE_FORMAT}|{jieba.__version__}|{dict_file}|{stat.st_size}|{stat.st_mtime_ns}"
+                       .encode()).hexdigest()[:16]
+    return Path(getattr(jieba.dt, "tmp_dir", None) or tempfile.gettempdir()) / f"{CACHE_PREFIX}{kind}-{key}.cache"
+
+
+def _read_blobs(path: Path, count: int) -> tuple[bytes, ...] | None:
+    try:
+        with path.open("rb") as handle:
+            blobs = marshal.load(handle)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not (isinstance(blobs, tuple) and len(blobs) == count and all(isinstance(b, bytes) for b in blobs)):
+        return None
+    return blobs
+
+
+def _write_blobs(path: Path, blobs: tuple[bytes, ...]) -> None:
+    try:  # best effort: a read-only temp folder only costs the next process the slow load
+        fd, tmp = tempfile.mkstemp(prefix=path.name, dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            marshal.dump(blobs, handle)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def _joined(words) -> bytes:
+    return "\n".join(words).encode("utf-8")
+
+
+def _split(blob: bytes) -> list[str]:
+    return blob.decode("utf-8").split("\n") if blob else []
+
+
+def _prefix_dict() -> tuple[dict[str, int], int]:
+    """jieba's prefix dictionary (``FREQ``, ``total``), as ``Tokenizer.initialize`` builds it.
+
+    jieba's own cache is one marshalled dict of 580k words, which takes about a second to load;
+    the same words as one joined string and their counts as one int64 array load in a tenth of
+    that (the dict is equal, key for key and in order)."""
+    path = _cache_path("prefix")
+    blobs = _read_blobs(path, 3)
+    if blobs is not None:
+        words, counts, total = blobs
+        freq = array.array("q")
+        freq.frombytes(counts)
+        words_list = _split(words)
+        if len(words_list) == len(freq):
+            return dict(zip(words_list, freq)), int(total)
+    tok = jieba.Tokenizer()
+    tok.initialize()
+    if any("\n" in w for w in tok.FREQ):  # cannot be joined; keep jieba's own load
+        return tok.FREQ, tok.total
+    _write_blobs(path, (_joined(tok.FREQ), array.array("q", tok.FREQ.values()).tobytes(), str(tok.total).encode()))
+    return tok.FREQ, tok.total
+
+
 def _read_tag_table(dict_file: str) -> dict[str, str]:
     tags = {}
     with open(dict_file, "rb") as handle:
@@ -87,28 +159,16 @@ def _read_tag_table(dict_file: str) -> dict[str, str]:
 
 
 def _cached_tag_table() -> dict[str, str]:
-    """jieba's dictionary tags, cached (marshal, like jieba's own cache) next to jieba's cache and
-    keyed by the dictionary file's path, size and modification time."""
-    dict_file = os.path.join(os.path.dirname(os.path.abspath(jieba.__file__)), jieba.DEFAULT_DICT_NAME)
-    stat = os.stat(dict_file)
-    key = hashlib.sha1(f"{dict_file}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    cache = Path(getattr(jieba.dt, "tmp_dir", None) or tempfile.gettempdir()) / f"{TAG_CACHE_PREFIX}{key}.cache"
-    try:
-        with cache.open("rb") as handle:
-            tags = marshal.load(handle)
-        if isinstance(tags, dict):
-            return tags
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
-    tags = _read_tag_table(dict_file)
-    try:  # best effort: a read-only temp folder only costs the next process the same read
-        fd, tmp = tempfile.mkstemp(prefix=cache.name, dir=cache.parent)
-        with os.fdopen(fd, "wb") as handle:
-            marshal.dump(tags, handle)
-        os.replace(tmp, cache)
-    except OSError:
-        pass
-    return tags
+    """jieba's dictionary tags, cached (words and tags as two joined strings) next to jieba's cache."""
+    path = _cache_path("tags")
+    blobs = _read_blobs(path, 2)
+    if blobs is not None:
+        words, tags = _split(blobs[0]), _split(blobs[1])
+        if len(words) == len(tags):
+            return dict(zip(words, tags))
+    table = _read_tag_table(_jieba_dict_file())
+    _write_blobs(path, (_joined(table), _joined(table.values())))
+    return table
 
 
 @functools.cache
