@@ -25,6 +25,7 @@ may share offsets with each other, keep their records beside the Doc (:func:`add
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Iterable, TypeVar
 
 from spacy.tokens import Doc, Span
@@ -95,36 +96,47 @@ def create_char_tokenizer():
     return make
 
 
+@functools.cache
+def _extension_fields(cls: type) -> tuple[tuple[str, object], ...]:
+    """``(name, default factory or None)`` of each field a record's span carries as an extension."""
+    return tuple((f.name, f.default_factory if f.default is dataclasses.MISSING
+                  and f.default_factory is not dataclasses.MISSING else None)
+                 for f in dataclasses.fields(cls) if f.name not in SPAN_OWN_FIELDS)
+
+
 def to_span(doc: Doc, record, label: str | None = None) -> Span:
     """A Span of ``doc`` for a record (``Entity``, ``Item``, ``Group``, ``Measure``)."""
     label = label or getattr(record, "label", None) or type(record).__name__.upper()
     span = doc.char_span(record.start, record.end, label=label)
     if span is None:  # cannot happen with character tokens; say so loudly if it does
         raise ValueError(f"[{record.start}, {record.end}) is not a span of a {len(doc.text)}-character Doc")
-    for f in dataclasses.fields(record):
-        if f.name not in SPAN_OWN_FIELDS:
-            setattr(span._, f.name, getattr(record, f.name))
+    extensions = span._  # one accessor object for all fields (each ``span._`` builds a new one)
+    for name, _ in _extension_fields(type(record)):
+        setattr(extensions, name, getattr(record, name))
     return span
 
 
 def from_span(cls: type[R], span: Span) -> R:
     """The record of type ``cls`` a span carries (the inverse of :func:`to_span`)."""
-    values = {}
-    for f in dataclasses.fields(cls):
-        if f.name == "start":
-            values["start"] = span.start_char
-        elif f.name == "end":
-            values["end"] = span.end_char
-        elif f.name == "text":
-            values["text"] = doc_text(span.doc)[span.start_char:span.end_char]
-        elif f.name == "label":
-            values["label"] = span.label_
-        else:
-            value = getattr(span._, f.name)
-            if value is None and f.default is dataclasses.MISSING and f.default_factory is not dataclasses.MISSING:
-                value = f.default_factory()
-            values[f.name] = value
+    start, end = span.start_char, span.end_char
+    own = _own_fields(cls)
+    values = {"start": start, "end": end}
+    if "text" in own:
+        values["text"] = doc_text(span.doc)[start:end]
+    if "label" in own:
+        values["label"] = span.label_
+    extensions = span._
+    for name, factory in _extension_fields(cls):
+        value = getattr(extensions, name)
+        if value is None and factory is not None:
+            value = factory()
+        values[name] = value
     return cls(**values)
+
+
+@functools.cache
+def _own_fields(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls) if f.name in SPAN_OWN_FIELDS)
 
 
 def add_spans(doc: Doc, key: str, records: Iterable, label: str | None = None) -> None:

@@ -118,7 +118,9 @@ class OverlapFilter:
         kept = overlaps.resolve(candidates(doc, self.rule_key), candidates(doc, self.model_key))
         doc.spans[self.spans_key] = []
         add_spans(doc, self.spans_key, kept)
-        doc.set_ents([s for s in doc.spans[self.spans_key] if not s.text.isspace()], default="outside")
+        text = doc_text(doc)  # span.text would join the span's character tokens anew
+        doc.set_ents([s for s in doc.spans[self.spans_key] if not text[s.start_char:s.end_char].isspace()],
+                     default="outside")
         return doc
 
 

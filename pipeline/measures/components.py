@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 
 from pipeline.measures.facts import default_extractor
 from pipeline.measures.keywords import KeywordBaseline
-from pipeline.spans import add_spans, records
+from pipeline.spans import add_spans, doc_text, records
 from pipeline.types import Entity, Measure
 
 
@@ -82,7 +82,7 @@ def set_facts(doc: Doc, measures_key: str = "measures", entities_key: str = "ent
     """``doc._.facts``: what the numbers inside each measure count (:mod:`pipeline.measures.facts`)."""
     measures = [(s.start_char, s.end_char) for s in doc.spans[measures_key]] if measures_key in doc.spans else []
     entities = records(doc, entities_key, Entity)
-    doc._.facts = default_extractor().find(doc.text, doc._.matching_text, measures, entities)
+    doc._.facts = default_extractor().find(doc_text(doc), doc._.matching_text, measures, entities)
     return doc
 
 
