@@ -183,6 +183,12 @@ def test_organisation_forms(parse, text, expected):
     assert orgs(parse(text)) == expected
 
 
+def test_an_organisation_with_pinyin_glosses_keeps_them_inside_its_span(parse):
+    text = "近日，青溪縣審計(jì)局、縣生態(tài)環(huán)境局(jú)聯合開展檢查。"
+    found = [(e.text, e.start, e.end) for e in parse(text).entities if e.label == "ORG"]
+    assert found == [("青溪縣審計(jì)局", 3, 13), ("縣生態(tài)環(huán)境局", 14, 31)]
+
+
 def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     found = orgs(parse("主动接受中央纪委国家监委驻青溪能源集团有限公司纪检监察组监督"))
     assert not {"中央纪委", "国家监委", "中央纪委国家监委"} & set(found)
@@ -219,6 +225,12 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     ("2022年3月1日至4月30日，市委巡察三组对区农业局开展了巡察。2022年6月，市委巡察三组向区农业局反馈了巡察情况。\n"
      "按照要求，现将整改情况通报如下。2022年6月20日，市委巡察三组向区农业局党组反馈了巡察意见。",
      ("市委巡察三组", D(2022, 3, 1), D(2022, 4, 30), D(2022, 6, 20))),
+    # pinyin glosses a page writes after traditional characters: matched without them, kept in the value
+    ("2023年5月6日至6月6日，中央第三生態(tài)環(huán)境保護(hù)督察組對(duì)青溪省開展督察。",
+     ("中央第三生態(tài)環(huán)境保護(hù)督察組", D(2023, 5, 6), D(2023, 6, 6), None)),
+    ("青溪市審計(jì)局對(duì)本局預(yù)算執(zhí)行情況進(jìn)行了審計(jì)。", ("青溪市審計(jì)局", None, None, None)),
+    ("2023年5月6日至6月6日，3個省生態(tài)環(huán)保督察組分別進駐青溪、白沙、石門三市。",
+     ("3個省生態(tài)環(huán)保督察組", D(2023, 5, 6), D(2023, 6, 6), None)),
     # an audit: the auditing body; a whole year is no inspection period
     ("关于2021年度市级预算执行审计查出问题整改情况的报告\n市审计局对2021年度预算执行情况进行了审计。",
      ("市审计局", None, None, None)),

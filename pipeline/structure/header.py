@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from pipeline.entities.view import TextView, span_in, without_glosses
 from pipeline.resources import patterns
 from pipeline.types import Entity
 
@@ -36,8 +37,16 @@ CLAUSE_ENDS = "。；;！？\n"  # web pages write the semicolon half-width too
 def _inspectors(mtext: str, orgs: list[Entity]) -> list[Entity]:
     """Organisations named near the start whose name ends like an inspecting body
     (``inspector_name`` in ``patterns/structure.jsonl``: 巡视组, 巡察七组, 督察组, 审计厅 ...)."""
+    gloss = patterns("glosses")["pinyin_gloss"]
     return [e for e in sorted(orgs, key=lambda e: e.start)
-            if e.start < INSPECTOR_SEARCH and _P["inspector_name"].search(mtext, e.start, e.end)]
+            if e.start < INSPECTOR_SEARCH and _P["inspector_name"].search(gloss.sub("", mtext[e.start:e.end]))]
+
+
+def _counted_teams(mtext: str) -> tuple[int, int] | None:
+    """区委4个巡察组 near the start (``counted_teams``), read without pinyin glosses."""
+    cut, origin = without_glosses(TextView(mtext, mtext))
+    m = _P["counted_teams"].search(cut.mtext, 0, INSPECTOR_SEARCH)
+    return span_in(origin, *m.span()) if m else None
 
 
 def _sentence(mtext: str, pos: int) -> tuple[int, int]:
@@ -125,10 +134,10 @@ def parse_header(text: str, mtext: str, lines, first_heading: int | None, dates:
         if intro:
             header.intro_start, header.intro_end = intro.start, intro.end
     inspectors = _inspectors(mtext, orgs)
-    counted = _P["counted_teams"].search(mtext, 0, INSPECTOR_SEARCH)
-    if counted and (not inspectors or counted.start() < inspectors[0].start):
+    counted = _counted_teams(mtext)
+    if counted and (not inspectors or counted[0] < inspectors[0].start):
         # several teams inspected (区委4个巡察组): the count phrase names the inspecting body
-        inspectors = [Entity(start=counted.start(), end=counted.end(), label="ORG", text=text[counted.start():counted.end()])] + inspectors
+        inspectors = [Entity(start=counted[0], end=counted[1], label="ORG", text=text[counted[0]:counted[1]])] + inspectors
     if inspectors:
         header.inspection_body = text[inspectors[0].start:inspectors[0].end]
         # the dates stand in the sentence that tells the inspection, often not the title's mention
