@@ -189,6 +189,10 @@ def test_an_organisation_with_pinyin_glosses_keeps_them_inside_its_span(parse):
     assert found == [("青溪縣審計(jì)局", 3, 13), ("縣生態(tài)環(huán)境局", 14, 31)]
 
 
+def test_a_bare_audit_office_is_a_name_a_department_keeps_its_stem(parse):
+    assert orgs(parse("审计部会同财务审计处整改。")) == ["审计部", "财务审计处"]
+
+
 def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     found = orgs(parse("主动接受中央纪委国家监委驻青溪能源集团有限公司纪检监察组监督"))
     assert not {"中央纪委", "国家监委", "中央纪委国家监委"} & set(found)
@@ -231,6 +235,11 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     ("青溪市審計(jì)局對(duì)本局預(yù)算執(zhí)行情況進(jìn)行了審計(jì)。", ("青溪市審計(jì)局", None, None, None)),
     ("2023年5月6日至6月6日，3個省生態(tài)環(huán)保督察組分別進駐青溪、白沙、石門三市。",
      ("3個省生態(tài)環(huán)保督察組", D(2023, 5, 6), D(2023, 6, 6), None)),
+    # a bare audit office is the auditing body (the notice's own audit department or its authority)
+    ("会上，审计处通报了专项审计查出的问题。", ("审计处", None, None, None)),
+    # an unnumbered team mentioned first gives way to the team the sentence with the period names
+    ("区农业局党组高度重视区委巡察组反馈意见。2023年3月1日至4月30日，十届区委机动巡察二组对区农业局党组开展了巡察。",
+     ("十届区委机动巡察二组", D(2023, 3, 1), D(2023, 4, 30), None)),
     # an audit: the auditing body; a whole year is no inspection period
     ("关于2021年度市级预算执行审计查出问题整改情况的报告\n市审计局对2021年度预算执行情况进行了审计。",
      ("市审计局", None, None, None)),

@@ -134,6 +134,9 @@ class OrgExtractor:
                         start = left[-1][1]  # 北线 + 管理处
                 elif m.group(0) in self.bare and m.start() in boundaries:
                     start = m.start()
+                    if left and m.group(0)[-1] in self.departments and self._stemish(left[-1][0]) \
+                            and len(left[-1][0]) <= 4:
+                        start = left[-1][1]  # 财务 + 审计处: a department of the unit, not the bare office
                 else:
                     continue
             end = m.end()

@@ -27,6 +27,7 @@ class Header:
     feedback_date: dt.date | None = None
     intro_start: int | None = None
     intro_end: int | None = None
+    period_at: int | None = None  # where the inspection period is written
 
 
 INSPECTOR_SEARCH = 1200  # characters from the start where the introduction names the inspector
@@ -47,6 +48,18 @@ def _counted_teams(mtext: str) -> tuple[int, int] | None:
     cut, origin = without_glosses(TextView(mtext, mtext))
     m = _P["counted_teams"].search(cut.mtext, 0, INSPECTOR_SEARCH)
     return span_in(origin, *m.span()) if m else None
+
+
+def _named_body(mtext: str, inspectors: list[Entity], period_at: int | None) -> Entity:
+    """The first inspector as written, unless it is an unnumbered team (市委巡察组反馈意见) and the
+    sentence that tells the period names the team (兴宁市委机动巡察一组对…进行了巡察)."""
+    gloss = patterns("glosses")["pinyin_gloss"]
+    first = inspectors[0]
+    name = gloss.sub("", mtext[first.start:first.end])
+    if period_at is not None and _P["unnumbered_team"].fullmatch(name):
+        a, b = _sentence(mtext, period_at)
+        return next((e for e in inspectors[1:] if a <= e.start < b and _P["team_name"].search(mtext, e.start, e.end)), first)
+    return first
 
 
 def _sentence(mtext: str, pos: int) -> tuple[int, int]:
@@ -75,8 +88,9 @@ def _read_inspection_dates(header: Header, mtext: str, dates: list[Entity], a: i
         period = next(iter(ranges(b, _sentence(mtext, b + 1)[1])), None)
     if period:
         header.inspection_start, header.inspection_end = period.start_date, period.end_date
+        header.period_at = period.start
     else:
-        header.inspection_start = header.inspection_end = None
+        header.inspection_start = header.inspection_end = header.period_at = None
     header.feedback_date = None
     stop = b
     for _ in range(3):  # the feedback is told in the same sentence or shortly after
@@ -139,7 +153,6 @@ def parse_header(text: str, mtext: str, lines, first_heading: int | None, dates:
         # several teams inspected (区委4个巡察组): the count phrase names the inspecting body
         inspectors = [Entity(start=counted[0], end=counted[1], label="ORG", text=text[counted[0]:counted[1]])] + inspectors
     if inspectors:
-        header.inspection_body = text[inspectors[0].start:inspectors[0].end]
         # the dates stand in the sentence that tells the inspection, often not the title's mention
         for e in inspectors:
             a, b = _sentence(mtext, e.start)
@@ -148,6 +161,8 @@ def parse_header(text: str, mtext: str, lines, first_heading: int | None, dates:
         else:
             a, b = _sentence(mtext, inspectors[0].start)
             _read_inspection_dates(header, mtext, dates, a, b)
+        body = _named_body(mtext, inspectors, header.period_at)
+        header.inspection_body = text[body.start:body.end]
     elif header.intro_start is not None:
         a, b = header.intro_start, header.intro_end
         body = _P["inspection_body"].search(mtext, a, b)
