@@ -240,6 +240,13 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     # an unnumbered team mentioned first gives way to the team the sentence with the period names
     ("区农业局党组高度重视区委巡察组反馈意见。2023年3月1日至4月30日，十届区委机动巡察二组对区农业局党组开展了巡察。",
      ("十届区委机动巡察二组", D(2023, 3, 1), D(2023, 4, 30), None)),
+    # a committee the text tells inspected is the body; one whose inspection fed back, when no team is named
+    ("学校党委于2023年5月中旬对化工学院开展了巡察工作。", ("学校党委", D(2023, 5, 11), D(2023, 5, 20), None)),
+    ("2022年3月至5月，八届市委对市教育局等9个党组织开展了第三轮巡察。", ("八届市委", D(2022, 3, 1), D(2022, 5, 31), None)),
+    ("会议指出，学校党委巡察反馈意见指出了学院存在的问题。", ("学校党委", None, None, None)),
+    ("区委巡视整改落实工作领导小组召开会议，听取区委巡视整改工作汇报。", (None, None, None, None)),
+    ("关于县委巡察反馈意见整改进展情况的通报\n2023年9月4日至11月3日，县委第二巡察组对县林业局党组开展了常规巡察。",
+     ("县委第二巡察组", D(2023, 9, 4), D(2023, 11, 3), None)),
     # an audit: the auditing body; a whole year is no inspection period
     ("关于2021年度市级预算执行审计查出问题整改情况的报告\n市审计局对2021年度预算执行情况进行了审计。",
      ("市审计局", None, None, None)),

@@ -37,10 +37,17 @@ CLAUSE_ENDS = "。；;！？\n"  # web pages write the semicolon half-width too
 
 def _inspectors(mtext: str, orgs: list[Entity]) -> list[Entity]:
     """Organisations named near the start whose name ends like an inspecting body
-    (``inspector_name`` in ``patterns/structure.jsonl``: 巡视组, 巡察七组, 督察组, 审计厅 ...)."""
+    (``inspector_name`` in ``patterns/structure.jsonl``: 巡视组, 巡察七组, 督察组, 审计厅 ...), or
+    committees the text after tells that they inspected (``committee_inspects``: 校党委对学院开展了巡察);
+    failing all these, committees whose inspection is named (``committee_inspection``: 省委巡视反馈意见)."""
     gloss = patterns("glosses")["pinyin_gloss"]
-    return [e for e in sorted(orgs, key=lambda e: e.start)
-            if e.start < INSPECTOR_SEARCH and _P["inspector_name"].search(gloss.sub("", mtext[e.start:e.end]))]
+    def inspects(e: Entity, form: str) -> bool:
+        name = gloss.sub("", mtext[e.start:e.end])
+        return bool(_P["inspector_name"].search(name) or (
+            _P["committee_name"].search(name) and _P[form].match(mtext, e.end)))
+    near = [e for e in sorted(orgs, key=lambda e: e.start) if e.start < INSPECTOR_SEARCH]
+    return [e for e in near if inspects(e, "committee_inspects")] or \
+        [e for e in near if _P["committee_name"].search(mtext, e.start, e.end) and inspects(e, "committee_inspection")]
 
 
 def _counted_teams(mtext: str) -> tuple[int, int] | None:
