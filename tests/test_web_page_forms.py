@@ -247,6 +247,13 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     ("区委巡视整改落实工作领导小组召开会议，听取区委巡视整改工作汇报。", (None, None, None, None)),
     ("关于县委巡察反馈意见整改进展情况的通报\n2023年9月4日至11月3日，县委第二巡察组对县林业局党组开展了常规巡察。",
      ("县委第二巡察组", D(2023, 9, 4), D(2023, 11, 3), None)),
+    # coordinated committees share the team: the body is the whole phrase
+    ("各地紧紧围绕中央、省委生态环境保护督察组的反馈问题抓整改。", ("中央、省委生态环境保护督察组", None, None, None)),
+    # a provincial team without a number; a date before the inspection began is not its feedback
+    # (8月15日 takes the year 2021 the sentence before writes)
+    ("2024年6月3日至6月28日，省生态环境保护督察组对青溪县开展了督察，重点检查2021年首轮督察问题整改情况。"
+     "8月15日，省生态环境保护督察组向青溪县委反馈了督察意见。",
+     ("省生态环境保护督察组", D(2024, 6, 3), D(2024, 6, 28), None)),
     # an audit: the auditing body; a whole year is no inspection period
     ("关于2021年度市级预算执行审计查出问题整改情况的报告\n市审计局对2021年度预算执行情况进行了审计。",
      ("市审计局", None, None, None)),

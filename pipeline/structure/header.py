@@ -107,6 +107,8 @@ def _read_inspection_dates(header: Header, mtext: str, dates: list[Entity], a: i
     for e in sorted(dates, key=lambda e: e.start):
         if e is period or not (a <= e.start < stop) or e.start < after or not e.start_date:
             continue
+        if period and (e.end_date or e.start_date) < period.start_date:
+            continue  # feedback is not given before the inspection began
         if (e.end_date and (e.end_date - e.start_date).days > 30) or \
                 mtext[e.start:e.end].endswith(("以来", "起", "来", "至今")):
             continue  # feedback is given on a day (or in a month): not 2016年, 2016年以来, 5月至7月
@@ -169,7 +171,8 @@ def parse_header(text: str, mtext: str, lines, first_heading: int | None, dates:
             a, b = _sentence(mtext, inspectors[0].start)
             _read_inspection_dates(header, mtext, dates, a, b)
         body = _named_body(mtext, inspectors, header.period_at)
-        header.inspection_body = text[body.start:body.end]
+        shared = _P["coordinated_committee"].search(mtext, max(0, body.start - 4), body.start)
+        header.inspection_body = text[shared.start() if shared else body.start:body.end]
     elif header.intro_start is not None:
         a, b = header.intro_start, header.intro_end
         body = _P["inspection_body"].search(mtext, a, b)
