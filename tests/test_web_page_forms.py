@@ -254,6 +254,15 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     ("2024年6月3日至6月28日，省生态环境保护督察组对青溪县开展了督察，重点检查2021年首轮督察问题整改情况。"
      "8月15日，省生态环境保护督察组向青溪县委反馈了督察意见。",
      ("省生态环境保护督察组", D(2024, 6, 3), D(2024, 6, 28), None)),
+    # a year leading the clause that tells the inspection is its period when no range is written
+    ("2019年，青溪县委巡察组对白沙、石门2个乡镇开展了专项巡察。", ("青溪县委巡察组", D(2019, 1, 1), D(2019, 12, 31), None)),
+    # a date things are counted up to (截至) is neither the period nor the feedback
+    ("审计署推动整改。截至2025年9月底，审计署督促整改问题金额1万亿元，中央第五巡视组反馈的问题已整改。",
+     ("审计署", None, None, None)),
+    # no team named: the line after a news lead tells the inspection with its period
+    ("青溪网3月2日讯 近日，12家单位公布了巡视整改进展情况。\n"
+     "根据中央统一部署，2022年4月至6月，中央第九轮巡视对12家单位党组织开展了常规巡视，并于2022年8月反馈了巡视意见。",
+     (None, D(2022, 4, 1), D(2022, 6, 30), D(2022, 8, 1))),
     # an audit: the auditing body; a whole year is no inspection period
     ("关于2021年度市级预算执行审计查出问题整改情况的报告\n市审计局对2021年度预算执行情况进行了审计。",
      ("市审计局", None, None, None)),

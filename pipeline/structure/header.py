@@ -84,9 +84,14 @@ def _read_inspection_dates(header: Header, mtext: str, dates: list[Entity], a: i
     before); the feedback date: the first other date in the next sentences that speak of 反馈.
     True when a period or a feedback date was found."""
     def ranges(lo, hi):
-        return [e for e in dates if lo <= e.start < hi and e.start_date and e.end_date and e.end_date > e.start_date
-                and not mtext[e.start:e.end].endswith(("以来", "起", "来", "至今"))
-                and not _whole_years(e)]  # 2021年度 is no inspection period
+        found = [e for e in dates if lo <= e.start < hi and e.start_date and e.end_date and e.end_date > e.start_date
+                 and not mtext[e.start:e.end].endswith(("以来", "起", "来", "至今"))
+                 and not _P["not_a_period_before"].search(mtext, max(0, e.start - 4), e.start)]
+        # a whole year is the period only when it leads the clause and no other range is written
+        # (2017年，县委巡察组对3个乡镇开展了巡察); 2021年度 names a budget or reporting year
+        return [e for e in found if not _whole_years(e)] or \
+            [e for e in found if _whole_years(e) and re.fullmatch(r"\d{4}年", mtext[e.start:e.end])
+             and mtext[e.end:e.end + 1] in ("，", ",")]
     period = next(iter(ranges(a, b)), None)
     if period is None and a > 0:
         before = max(mtext.rfind(ch, 0, a - 1) for ch in SENTENCE_ENDS) + 1
@@ -107,6 +112,8 @@ def _read_inspection_dates(header: Header, mtext: str, dates: list[Entity], a: i
     for e in sorted(dates, key=lambda e: e.start):
         if e is period or not (a <= e.start < stop) or e.start < after or not e.start_date:
             continue
+        if _P["not_a_period_before"].search(mtext, max(0, e.start - 4), e.start):
+            continue  # 截至9月底: a date things are counted up to
         if period and (e.end_date or e.start_date) < period.start_date:
             continue  # feedback is not given before the inspection began
         if (e.end_date and (e.end_date - e.start_date).days > 30) or \
@@ -179,4 +186,14 @@ def parse_header(text: str, mtext: str, lines, first_heading: int | None, dates:
         if body:
             header.inspection_body = text[body.start():body.end()]
         _read_inspection_dates(header, mtext, dates, a, b)
+        if header.inspection_start is None:
+            # no inspector named: the line after a news lead may tell the inspection with its period
+            # (新华社…电 …公布了巡视整改情况 | 2021年5月至7月，十九届中央第七轮巡视对…开展巡视)
+            line = next((l for l in head_lines if l.start > b and l.text.strip()), None)
+            if line is not None and re.search("巡视|巡察", line.text):
+                probe = Header()
+                _read_inspection_dates(probe, mtext, dates, line.start, line.end)
+                if probe.inspection_start:
+                    header.inspection_start, header.inspection_end = probe.inspection_start, probe.inspection_end
+                    header.feedback_date = header.feedback_date or probe.feedback_date
     return header
