@@ -263,6 +263,10 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     ("青溪网3月2日讯 近日，12家单位公布了巡视整改进展情况。\n"
      "根据中央统一部署，2022年4月至6月，中央第九轮巡视对12家单位党组织开展了常规巡视，并于2022年8月反馈了巡视意见。",
      (None, D(2022, 4, 1), D(2022, 6, 30), D(2022, 8, 1))),
+    # the feedback told where the team is named again, sentences after the period
+    ("2023年3月1日至4月30日，市委第六巡察组对区林业局开展了巡察。巡察期间召开了见面会。巡察组听取了汇报。"
+     "巡察组开展了个别谈话。巡察组调阅了资料。2023年6月20日，市委第六巡察组向区林业局党组反馈了巡察意见。",
+     ("市委第六巡察组", D(2023, 3, 1), D(2023, 4, 30), D(2023, 6, 20))),
     # an audit: the auditing body; a whole year is no inspection period
     ("关于2021年度市级预算执行审计查出问题整改情况的报告\n市审计局对2021年度预算执行情况进行了审计。",
      ("市审计局", None, None, None)),

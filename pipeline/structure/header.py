@@ -177,6 +177,13 @@ def parse_header(text: str, mtext: str, lines, first_heading: int | None, dates:
         else:
             a, b = _sentence(mtext, inspectors[0].start)
             _read_inspection_dates(header, mtext, dates, a, b)
+        for e in inspectors if header.feedback_date is None else ():
+            # the feedback may be told where the team is named again (5月31日，中央第五巡视组向…反馈)
+            probe = Header()
+            _read_inspection_dates(probe, mtext, dates, *_sentence(mtext, e.start))
+            if probe.feedback_date and (header.inspection_end is None or probe.feedback_date >= header.inspection_end):
+                header.feedback_date = probe.feedback_date
+                break
         body = _named_body(mtext, inspectors, header.period_at)
         shared = _P["coordinated_committee"].search(mtext, max(0, body.start - 4), body.start)
         header.inspection_body = text[shared.start() if shared else body.start:body.end]
