@@ -267,6 +267,10 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     ("2023年3月1日至4月30日，市委第六巡察组对区林业局开展了巡察。巡察期间召开了见面会。巡察组听取了汇报。"
      "巡察组开展了个别谈话。巡察组调阅了资料。2023年6月20日，市委第六巡察组向区林业局党组反馈了巡察意见。",
      ("市委第六巡察组", D(2023, 3, 1), D(2023, 4, 30), D(2023, 6, 20))),
+    # a clause that tells the publication of the feedback does not tell the feedback
+    ("根据中央统一部署，2022年4月至6月，中央第九巡视组对青溪省开展了常规巡视。"
+     "2023年1月30日，中央第九巡视组对12个巡视对象的反馈情况进行集中公布。",
+     ("中央第九巡视组", D(2022, 4, 1), D(2022, 6, 30), None)),
     # an audit: the auditing body; a whole year is no inspection period
     ("关于2021年度市级预算执行审计查出问题整改情况的报告\n市审计局对2021年度预算执行情况进行了审计。",
      ("市审计局", None, None, None)),
