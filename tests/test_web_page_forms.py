@@ -241,7 +241,7 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     ("区农业局党组高度重视区委巡察组反馈意见。2023年3月1日至4月30日，十届区委机动巡察二组对区农业局党组开展了巡察。",
      ("十届区委机动巡察二组", D(2023, 3, 1), D(2023, 4, 30), None)),
     # a committee the text tells inspected is the body; one whose inspection fed back, when no team is named
-    ("学校党委于2023年5月中旬对化工学院开展了巡察工作。", ("学校党委", D(2023, 5, 11), D(2023, 5, 20), None)),
+    ("学校党委于2023年5月11日至20日对化工学院开展了巡察工作。", ("学校党委", D(2023, 5, 11), D(2023, 5, 20), None)),
     ("2022年3月至5月，八届市委对市教育局等9个党组织开展了第三轮巡察。", ("八届市委", D(2022, 3, 1), D(2022, 5, 31), None)),
     ("会议指出，学校党委巡察反馈意见指出了学院存在的问题。", ("学校党委", None, None, None)),
     ("区委巡视整改落实工作领导小组召开会议，听取区委巡视整改工作汇报。", (None, None, None, None)),
