@@ -183,6 +183,16 @@ def test_organisation_forms(parse, text, expected):
     assert orgs(parse(text)) == expected
 
 
+def test_an_organisation_with_pinyin_glosses_keeps_them_inside_its_span(parse):
+    text = "近日，青溪縣審計(jì)局、縣生態(tài)環(huán)境局(jú)聯合開展檢查。"
+    found = [(e.text, e.start, e.end) for e in parse(text).entities if e.label == "ORG"]
+    assert found == [("青溪縣審計(jì)局", 3, 13), ("縣生態(tài)環(huán)境局", 14, 31)]
+
+
+def test_a_bare_audit_office_is_a_name_a_department_keeps_its_stem(parse):
+    assert orgs(parse("审计部会同财务审计处整改。")) == ["审计部", "财务审计处"]
+
+
 def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     found = orgs(parse("主动接受中央纪委国家监委驻青溪能源集团有限公司纪检监察组监督"))
     assert not {"中央纪委", "国家监委", "中央纪委国家监委"} & set(found)
@@ -219,6 +229,48 @@ def test_a_dispatched_team_is_not_cut_into_national_bodies(parse):
     ("2022年3月1日至4月30日，市委巡察三组对区农业局开展了巡察。2022年6月，市委巡察三组向区农业局反馈了巡察情况。\n"
      "按照要求，现将整改情况通报如下。2022年6月20日，市委巡察三组向区农业局党组反馈了巡察意见。",
      ("市委巡察三组", D(2022, 3, 1), D(2022, 4, 30), D(2022, 6, 20))),
+    # pinyin glosses a page writes after traditional characters: matched without them, kept in the value
+    ("2023年5月6日至6月6日，中央第三生態(tài)環(huán)境保護(hù)督察組對(duì)青溪省開展督察。",
+     ("中央第三生態(tài)環(huán)境保護(hù)督察組", D(2023, 5, 6), D(2023, 6, 6), None)),
+    ("青溪市審計(jì)局對(duì)本局預(yù)算執(zhí)行情況進(jìn)行了審計(jì)。", ("青溪市審計(jì)局", None, None, None)),
+    ("2023年5月6日至6月6日，3個省生態(tài)環(huán)保督察組分別進駐青溪、白沙、石門三市。",
+     ("3個省生態(tài)環(huán)保督察組", D(2023, 5, 6), D(2023, 6, 6), None)),
+    # a bare audit office is the auditing body (the notice's own audit department or its authority)
+    ("会上，审计处通报了专项审计查出的问题。", ("审计处", None, None, None)),
+    # an unnumbered team mentioned first gives way to the team the sentence with the period names
+    ("区农业局党组高度重视区委巡察组反馈意见。2023年3月1日至4月30日，十届区委机动巡察二组对区农业局党组开展了巡察。",
+     ("十届区委机动巡察二组", D(2023, 3, 1), D(2023, 4, 30), None)),
+    # a committee the text tells inspected is the body; one whose inspection fed back, when no team is named
+    ("学校党委于2023年5月11日至20日对化工学院开展了巡察工作。", ("学校党委", D(2023, 5, 11), D(2023, 5, 20), None)),
+    ("2022年3月至5月，八届市委对市教育局等9个党组织开展了第三轮巡察。", ("八届市委", D(2022, 3, 1), D(2022, 5, 31), None)),
+    ("会议指出，学校党委巡察反馈意见指出了学院存在的问题。", ("学校党委", None, None, None)),
+    ("区委巡视整改落实工作领导小组召开会议，听取区委巡视整改工作汇报。", (None, None, None, None)),
+    ("关于县委巡察反馈意见整改进展情况的通报\n2023年9月4日至11月3日，县委第二巡察组对县林业局党组开展了常规巡察。",
+     ("县委第二巡察组", D(2023, 9, 4), D(2023, 11, 3), None)),
+    # coordinated committees share the team: the body is the whole phrase
+    ("各地紧紧围绕中央、省委生态环境保护督察组的反馈问题抓整改。", ("中央、省委生态环境保护督察组", None, None, None)),
+    # a provincial team without a number; a date before the inspection began is not its feedback
+    # (8月15日 takes the year 2021 the sentence before writes)
+    ("2024年6月3日至6月28日，省生态环境保护督察组对青溪县开展了督察，重点检查2021年首轮督察问题整改情况。"
+     "8月15日，省生态环境保护督察组向青溪县委反馈了督察意见。",
+     ("省生态环境保护督察组", D(2024, 6, 3), D(2024, 6, 28), None)),
+    # a year leading the clause that tells the inspection is its period when no range is written
+    ("2019年，青溪县委巡察组对白沙、石门2个乡镇开展了专项巡察。", ("青溪县委巡察组", D(2019, 1, 1), D(2019, 12, 31), None)),
+    # a date things are counted up to (截至) is neither the period nor the feedback
+    ("审计署推动整改。截至2025年9月底，审计署督促整改问题金额1万亿元，中央第五巡视组反馈的问题已整改。",
+     ("审计署", None, None, None)),
+    # no team named: the line after a news lead tells the inspection with its period
+    ("青溪网3月2日讯 近日，12家单位公布了巡视整改进展情况。\n"
+     "根据中央统一部署，2022年4月至6月，中央第九轮巡视对12家单位党组织开展了常规巡视，并于2022年8月反馈了巡视意见。",
+     (None, D(2022, 4, 1), D(2022, 6, 30), D(2022, 8, 1))),
+    # the feedback told where the team is named again, sentences after the period
+    ("2023年3月1日至4月30日，市委第六巡察组对区林业局开展了巡察。巡察期间召开了见面会。巡察组听取了汇报。"
+     "巡察组开展了个别谈话。巡察组调阅了资料。2023年6月20日，市委第六巡察组向区林业局党组反馈了巡察意见。",
+     ("市委第六巡察组", D(2023, 3, 1), D(2023, 4, 30), D(2023, 6, 20))),
+    # a clause that tells the publication of the feedback does not tell the feedback
+    ("根据中央统一部署，2022年4月至6月，中央第九巡视组对青溪省开展了常规巡视。"
+     "2023年1月30日，中央第九巡视组对12个巡视对象的反馈情况进行集中公布。",
+     ("中央第九巡视组", D(2022, 4, 1), D(2022, 6, 30), None)),
     # an audit: the auditing body; a whole year is no inspection period
     ("关于2021年度市级预算执行审计查出问题整改情况的报告\n市审计局对2021年度预算执行情况进行了审计。",
      ("市审计局", None, None, None)),

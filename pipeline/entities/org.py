@@ -7,7 +7,7 @@ import re
 
 from pipeline.resources import alternation, pattern_rows, word_list
 from pipeline.types import Entity
-from pipeline.entities.view import TextView, _CJK, _entity
+from pipeline.entities.view import TextView, _CJK, _entity, span_in, without_glosses
 
 
 class OrgExtractor:
@@ -78,6 +78,11 @@ class OrgExtractor:
         self.segment = segment.tokens
 
     def find(self, view: TextView) -> list[Entity]:
+        """Names found in the text without its pinyin glosses, spans mapped back to the text."""
+        cut, origin = without_glosses(view)
+        return [_entity(view, *span_in(origin, a, b), self.label, self.name) for a, b in self._spans(cut)]
+
+    def _spans(self, view: TextView) -> list[tuple[int, int]]:
         t = view.mtext
         words = self.segment(t)
         starts = {s: (w, s, e) for w, s, e in words}
@@ -129,6 +134,9 @@ class OrgExtractor:
                         start = left[-1][1]  # 北线 + 管理处
                 elif m.group(0) in self.bare and m.start() in boundaries:
                     start = m.start()
+                    if left and m.group(0)[-1] in self.departments and self._stemish(left[-1][0]) \
+                            and len(left[-1][0]) <= 4:
+                        start = left[-1][1]  # 财务 + 审计处: a department of the unit, not the bare office
                 else:
                     continue
             end = m.end()
@@ -195,7 +203,7 @@ class OrgExtractor:
                 kept[-1][1] = end  # 警务保障部 + 财务科, 市公安局 + 城北分局: one body
             else:
                 kept.append([start, end])
-        return [_entity(view, start, end, self.label, self.name) for start, end in kept]
+        return [(start, end) for start, end in kept]
 
     def _extended_end(self, t: str, end: int) -> int:
         ext = self.extension.match(t, end)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 
+from pipeline.resources import patterns
 from pipeline.types import Entity
 
 
@@ -31,3 +32,26 @@ class TextView:
 
 def _entity(view: TextView, start: int, end: int, label: str, source: str, **values) -> Entity:
     return Entity(start=start, end=end, label=label, text=view.text[start:end], source=source, **values)
+
+
+def without_glosses(view: TextView) -> tuple[TextView, list[int] | None]:
+    """``view`` with its pinyin glosses (``patterns/glosses.jsonl``) cut out of both texts, and
+    for each character left its offset in ``view`` (``None`` and ``view`` itself when there is
+    no gloss). A span ``(a, b)`` found in the cut view is ``(origin[a], origin[b - 1] + 1)`` in
+    the text: glosses inside stay inside, one after the last character stays out."""
+    gloss = patterns("glosses")["pinyin_gloss"]
+    cuts = [m.span() for m in gloss.finditer(view.mtext)]
+    if not cuts:
+        return view, None
+    origin: list[int] = []
+    pos = 0
+    for a, b in cuts + [(len(view.text), len(view.text))]:
+        origin.extend(range(pos, a))
+        pos = b
+    return TextView("".join(view.text[k] for k in origin), "".join(view.mtext[k] for k in origin),
+                    view.notice_date), origin
+
+
+def span_in(origin: list[int] | None, start: int, end: int) -> tuple[int, int]:
+    """A span of the cut view (:func:`without_glosses`) as offsets into the text."""
+    return (start, end) if origin is None else (origin[start], origin[end - 1] + 1)
