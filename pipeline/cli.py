@@ -175,7 +175,8 @@ def cmd_real(args) -> int:
 
     Example:
       python -m pipeline real status     # which page texts are present, missing or changed
-      python -m pipeline real build      # annotations/real/drafts/*.json -> sources.tsv + gold.jsonl
+      python -m pipeline real drafts r0895c46e5a2   # gold -> annotations/real/drafts/<id>.json to edit
+      python -m pipeline real build      # the drafts -> their rows of sources.tsv + gold.jsonl
 
     Page texts are third-party text and never committed: they live in annotations/real/texts/
     (ignored by git). A missing or changed text is listed with its URL to gather it again; the
@@ -185,6 +186,14 @@ def cmd_real(args) -> int:
         from pipeline.evaluation.real import status_report
         print(status_report())
         return 0
+    if args.action == "drafts":
+        from pipeline.annotation.real_set import REAL_DIR, write_drafts
+        written, kept = write_drafts(ids=args.ids, force=args.force)
+        print(f"wrote {len(written)} draft(s) to {REAL_DIR / 'drafts'}; kept {len(kept)} "
+              "(a draft already there, or the page's text is missing: see `real status`)")
+        return 0
+    if args.ids:
+        raise PipelineError("real build takes no page ids: it builds every draft in annotations/real/drafts")
     from pipeline.annotation.real_set import build_gold
     written, problems = build_gold()
     for pid, found in problems.items():
@@ -288,7 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--replace", action="store_true", help="pull: take the annotation where it differs from gold")
     p.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default: 60)")
     p = add("real", cmd_real)
-    p.add_argument("action", choices=("status", "build"))
+    p.add_argument("action", choices=("status", "drafts", "build"))
+    p.add_argument("ids", nargs="*", help="drafts: page ids (default: every page whose text is present)")
+    p.add_argument("--force", action="store_true", help="drafts: overwrite drafts that are already there")
     p = add("report", cmd_report)
     p.add_argument("out", type=Path, help="output folder of an extract run")
     p.add_argument("--html", type=Path, required=True, metavar="DIR", help="folder to write the site into")

@@ -100,3 +100,73 @@ def test_the_committed_sources_and_gold_agree():
     assert len({s["province"] for s in sources.values()}) >= 15
     assert all(set(g) == {"id", "sha256", "notice_date", "header", "entities", "measures"} for g in gold)
     assert all("text" not in e for g in gold for e in g["entities"])
+
+
+TWICE = "县委第一巡察组反馈意见后，县财政局整改。县财政局追缴资金3万元，依据县财〔2024〕7号文件。"
+
+
+def test_drafts_from_the_gold_build_the_same_gold(tmp_path):
+    """gold -> drafts -> gold is the identity, also for a snippet that stands twice (the second is
+    annotated: the draft row says where) and for a document number's values."""
+    write_page(tmp_path, text=TWICE, header={"inspection_body": "县委第一巡察组", "inspection_start": None,
+                                             "inspection_end": None, "feedback_date": None, "publication_date": None},
+               entities=[["ORG", "县委第一巡察组"], ["ORG", "县财政局", {"start": 20}], ["MONEY", "3万元", 30000, "CNY", False],
+                         ["DOC_NUMBER", "县财〔2024〕7号", "县财", 2024, "7"]],
+               measures=[["县财政局追缴资金3万元", ["fund_recovery"]]])
+    assert real_set.build_gold(tmp_path) == (1, {})
+    gold = (tmp_path / "gold.jsonl").read_bytes()
+    sources = (tmp_path / "sources.tsv").read_bytes()
+    [row] = [json.loads(gold)]
+    assert [(e["start"], e["end"]) for e in row["entities"]] == [(0, 7), (20, 24), (28, 31), (34, 44)]
+    assert row["entities"][3] == {"start": 34, "end": 44, "label": "DOC_NUMBER", "issuer_code": "县财",
+                                  "year": 2024, "serial": "7"}
+    (tmp_path / "drafts" / "r000000000001.json").unlink()
+    assert real_set.write_drafts(tmp_path) == (["r000000000001"], [])
+    draft = json.loads((tmp_path / "drafts" / "r000000000001.json").read_text(encoding="utf-8"))
+    assert draft["entities"][1] == ["ORG", "县财政局", {"start": 20}]
+    assert draft["entities"][2] == ["MONEY", "3万元", 30000.0, "CNY", False]
+    assert draft["measures"] == [["县财政局追缴资金3万元", ["fund_recovery"]]]
+    assert real_set.build_gold(tmp_path) == (1, {})
+    assert (tmp_path / "gold.jsonl").read_bytes() == gold
+    assert (tmp_path / "sources.tsv").read_bytes() == sources
+
+
+def test_a_start_hint_that_does_not_hold_is_a_problem(tmp_path):
+    write_page(tmp_path, entities=[["ORG", "县财政局", {"start": 3}]])
+    written, problems = real_set.build_gold(tmp_path)
+    assert written == 0 and problems["r000000000001"] == ["entity 0 ORG '县财政局': not found after offset 0 at 3"]
+
+
+def test_build_keeps_the_pages_without_a_draft_and_needs_drafts(tmp_path):
+    write_page(tmp_path, "r000000000001")
+    write_page(tmp_path, "r000000000002")
+    real_set.build_gold(tmp_path)
+    before = (tmp_path / "gold.jsonl").read_bytes()
+    (tmp_path / "drafts" / "r000000000001.json").unlink()
+    write_page(tmp_path, "r000000000002", measures=[["问责2人", ["accountability"]]])
+    assert real_set.build_gold(tmp_path) == (1, {})
+    after = [json.loads(line) for line in (tmp_path / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [g["id"] for g in after] == ["r000000000001", "r000000000002"]
+    assert json.dumps(after[0], ensure_ascii=False, sort_keys=True) + "\n" == \
+        before.decode("utf-8").splitlines(keepends=True)[0]  # no draft: its row as it was
+    assert len(after[1]["measures"]) == 1
+    write_page(tmp_path, "r000000000002", entities=[["ORG", "县财政厅"]])  # a broken draft changes nothing
+    kept = (tmp_path / "gold.jsonl").read_bytes()
+    assert real_set.build_gold(tmp_path)[0] == 0
+    assert (tmp_path / "gold.jsonl").read_bytes() == kept
+    for draft in (tmp_path / "drafts").iterdir():
+        draft.unlink()
+    with pytest.raises(real_set.AnnotationError, match="no drafts"):
+        real_set.build_gold(tmp_path)
+    assert (tmp_path / "gold.jsonl").read_bytes() == kept
+
+
+def test_write_drafts_keeps_an_annotators_draft(tmp_path):
+    write_page(tmp_path)
+    real_set.build_gold(tmp_path)
+    mine = (tmp_path / "drafts" / "r000000000001.json").read_bytes()
+    assert real_set.write_drafts(tmp_path, ["r000000000001"]) == ([], ["r000000000001"])
+    assert (tmp_path / "drafts" / "r000000000001.json").read_bytes() == mine
+    assert real_set.write_drafts(tmp_path, ["r000000000001"], force=True) == (["r000000000001"], [])
+    with pytest.raises(real_set.AnnotationError, match="no page r9"):
+        real_set.write_drafts(tmp_path, ["r9"])

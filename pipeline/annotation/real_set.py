@@ -22,7 +22,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from pipeline.annotation.gold_records import GoldEntity, GoldMeasure, GoldNotice, VALUE_KEYS
 from pipeline.errors import AnnotationError
@@ -147,7 +147,21 @@ def _iso_ok(v) -> bool:
         return False
 
 
-_N_VALUES = {"DATE": 2, "MONEY": 3, "PERSON_COUNT": 1, "ORG": 0, "DOC_TITLE": 1}
+_N_VALUES = {label: len(keys) for label, keys in VALUE_KEYS.items()}
+
+
+def _hint(row: list, n_fields: int) -> tuple[list, int | None]:
+    """A row without its optional trailing ``{"start": N}`` (where the snippet stands, for a
+    snippet that also occurs earlier after the previous row), and N."""
+    if len(row) == n_fields + 1 and isinstance(row[-1], dict) and isinstance(row[-1].get("start"), int):
+        return row[:-1], row[-1]["start"]
+    return row, None
+
+
+def _find(text: str, snippet: str, cursor: int, at: int | None) -> int:
+    if at is not None:
+        return at if at >= cursor and text.startswith(snippet, at) else -1
+    return text.find(snippet, cursor)
 
 
 def resolve_draft(draft: dict[str, Any], text: str) -> tuple[dict[str, Any], list[str]]:
@@ -158,13 +172,15 @@ def resolve_draft(draft: dict[str, Any], text: str) -> tuple[dict[str, Any], lis
         if not isinstance(row, list) or len(row) < 2 or row[0] not in ENTITY_LABELS:
             problems.append(f"entity {i}: bad row {row!r}")
             continue
+        row, at = _hint(row, 2 + _N_VALUES[row[0]])
         label, snippet, values = row[0], row[1], row[2:]
         if len(values) != _N_VALUES[label]:
             problems.append(f"entity {i} {snippet!r}: {label} takes {_N_VALUES[label]} values, got {values!r}")
             continue
-        pos = text.find(snippet, cursor) if snippet and snippet == snippet.strip() else -1
+        pos = _find(text, snippet, cursor, at) if snippet and snippet == snippet.strip() else -1
         if pos < 0:
-            problems.append(f"entity {i} {label} {snippet!r}: not found after offset {cursor}")
+            problems.append(f"entity {i} {label} {snippet!r}: not found after offset {cursor}"
+                            + ("" if at is None else f" at {at}"))
             continue
         e: dict[str, Any] = {"start": pos, "end": pos + len(snippet), "label": label}
         if label == "DATE":
@@ -183,12 +199,16 @@ def resolve_draft(draft: dict[str, Any], text: str) -> tuple[dict[str, Any], lis
             if text[pos - 1:pos] != "《" or text[pos + len(snippet):pos + len(snippet) + 1] != "》":
                 problems.append(f"entity {i} {snippet!r}: a DOC_TITLE sits directly inside 《》")
             e.update(kind=values[0])
+        elif label == "DOC_NUMBER":
+            if not isinstance(values[1], int) or not isinstance(values[2], str):
+                problems.append(f"entity {i} {snippet!r}: DOC_NUMBER takes issuer code, year (int), serial (str)")
+            e.update(issuer_code=values[0], year=values[1], serial=values[2])
         ents.append(e)
         cursor = pos + len(snippet)
     measures, cursor = [], 0
     for i, row in enumerate(draft["measures"]):
-        snippet, labels = row
-        pos = text.find(snippet, cursor) if snippet.strip() else -1
+        (snippet, labels), at = _hint(row, 2)
+        pos = _find(text, snippet, cursor, at) if snippet.strip() else -1
         if pos < 0 or set(labels) - set(MEASURE_LABELS):
             problems.append(f"measure {i} {snippet[:30]!r}: not found after offset {cursor}, or unknown labels")
             continue
@@ -199,7 +219,7 @@ def resolve_draft(draft: dict[str, Any], text: str) -> tuple[dict[str, Any], lis
             problems.append(f"entities overlap at {b['start']}")
     header: dict[str, Any] = {}
     body = draft["header"].get("inspection_body")
-    pos = text.find(body) if body else -1
+    pos = _find(text, body, 0, draft["header"].get("inspection_body_start")) if body else -1
     if body and pos < 0:
         problems.append(f"inspection_body {body!r} not in the text")
     header["inspection_body"] = {"start": pos, "end": pos + len(body)} if body and pos >= 0 else None
@@ -215,11 +235,18 @@ def resolve_draft(draft: dict[str, Any], text: str) -> tuple[dict[str, Any], lis
 
 
 def build_gold(folder: Path = REAL_DIR) -> tuple[int, dict[str, list[str]]]:
-    """Write ``sources.tsv`` and ``gold.jsonl`` from every draft whose text is present and whose
-    rows all resolve. Returns (pages written, problems by page id)."""
+    """Rewrite the gold rows (and ``sources.tsv`` rows) of every page whose draft resolves; every
+    other page keeps the rows it has (a draft with problems changes nothing). Returns (pages
+    written from drafts, problems by page id). No drafts at all is an error: nothing is written."""
+    drafts = sorted((folder / "drafts").glob("*.json"))
+    if not drafts:
+        raise AnnotationError(f"{folder / 'drafts'}: no drafts to build from; write them from the gold "
+                              "with `python -m pipeline real drafts` and edit them first")
     problems: dict[str, list[str]] = {}
-    rows, golds = [], []
-    for path in sorted((folder / "drafts").glob("*.json")):
+    sources = dict(read_sources(folder))
+    golds = {g["id"]: g for g in _gold_rows(folder)}
+    written = 0
+    for path in drafts:
         draft = json.loads(path.read_text(encoding="utf-8"))
         text, state = _text_of(folder, draft["id"], draft["sha256"])
         if text is None:
@@ -229,12 +256,69 @@ def build_gold(folder: Path = REAL_DIR) -> tuple[int, dict[str, list[str]]]:
         if found:
             problems[draft["id"]] = found
             continue
-        golds.append(gold)
-        rows.append({"id": draft["id"], "url": draft["url"], "query": draft["query"], "sha256": draft["sha256"],
-                     "chars": str(len(text)), "province": draft["province"], "level": draft["level"],
-                     "genre": draft["genre"], "year": str(draft["year"])})
-    lines = ["\t".join(SOURCE_COLUMNS)] + ["\t".join(r[c].replace("\t", " ") for c in SOURCE_COLUMNS) for r in rows]
+        golds[draft["id"]] = gold
+        sources[draft["id"]] = {"id": draft["id"], "url": draft["url"], "query": draft["query"],
+                                "sha256": draft["sha256"], "chars": str(len(text)), "province": draft["province"],
+                                "level": draft["level"], "genre": draft["genre"], "year": str(draft["year"])}
+        written += 1
+    lines = ["\t".join(SOURCE_COLUMNS)] + ["\t".join(r[c].replace("\t", " ") for c in SOURCE_COLUMNS)
+                                          for _, r in sorted(sources.items())]
     atomic_write_text(folder / "sources.tsv", "\n".join(lines) + "\n")
-    atomic_write_text(folder / "gold.jsonl",
-                      "".join(json.dumps(g, ensure_ascii=False, sort_keys=True) + "\n" for g in golds))
-    return len(golds), problems
+    atomic_write_text(folder / "gold.jsonl", "".join(json.dumps(golds[pid], ensure_ascii=False, sort_keys=True) + "\n"
+                                                     for pid in sorted(sources) if pid in golds))
+    return written, problems
+
+
+def _gold_rows(folder: Path) -> list[dict[str, Any]]:
+    path = folder / "gold.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def draft_from_gold(gold: dict[str, Any], source: dict[str, str], text: str) -> dict[str, Any]:
+    """A page's gold as a draft (snippets in text order, the inverse of :func:`resolve_draft`). A
+    row whose snippet also stands earlier after the row before it carries ``{"start": N}``."""
+    def rows(spans, fields):
+        out, cursor = [], 0
+        for span in spans:
+            snippet = text[span["start"]:span["end"]]
+            row = fields(span, snippet)
+            if text.find(snippet, cursor) != span["start"]:
+                row.append({"start": span["start"]})
+            out.append(row)
+            cursor = span["end"]
+        return out
+    h = gold["header"]
+    body = h.get("inspection_body")
+    header: dict[str, Any] = {"inspection_body": text[body["start"]:body["end"]] if body else None}
+    if body and text.find(header["inspection_body"]) != body["start"]:
+        header["inspection_body_start"] = body["start"]
+    header.update({k: h.get(k) for k in HEADER_DATES})
+    return {"id": gold["id"], "sha256": gold["sha256"], "url": source["url"], "query": source["query"],
+            "province": source["province"], "level": source["level"], "genre": source["genre"],
+            "year": int(source["year"]) if str(source["year"]).isdigit() else source["year"],
+            "notice_date": gold.get("notice_date"), "header": header,
+            "entities": rows(gold["entities"], lambda e, s: [e["label"], s] + [e.get(k) for k in VALUE_KEYS[e["label"]]]),
+            "measures": rows(gold["measures"], lambda m, s: [s, list(m["labels"])])}
+
+
+def write_drafts(folder: Path = REAL_DIR, ids: Sequence[str] = (), force: bool = False) -> tuple[list[str], list[str]]:
+    """Drafts (``drafts/<id>.json``) from the gold of the given pages (all when none are given)
+    whose text is present. An existing draft is kept unless ``force``. Returns (written, kept)."""
+    sources, golds = read_sources(folder), {g["id"]: g for g in _gold_rows(folder)}
+    unknown = [pid for pid in ids if pid not in golds]
+    if unknown:
+        raise AnnotationError(f"{folder / 'gold.jsonl'}: no page {', '.join(unknown)}")
+    (folder / "drafts").mkdir(parents=True, exist_ok=True)
+    written, kept = [], []
+    for pid in ids or list(golds):
+        path = folder / "drafts" / f"{pid}.json"
+        text, _ = _text_of(folder, pid, golds[pid]["sha256"])
+        if text is None or (path.exists() and not force):
+            kept.append(pid)
+            continue
+        draft = draft_from_gold(golds[pid], sources[pid], text)
+        atomic_write_text(path, json.dumps(draft, ensure_ascii=False, indent=1) + "\n")
+        written.append(pid)
+    return written, kept
