@@ -6,8 +6,10 @@ then prints, in one run on the same texts:
 * start-up: a fresh ``python`` process from its start to its first parsed notice (imports and
   models), as a user's ``extract`` pays it;
 * the whole extraction (ingest, parse, tables) with 1 worker and with every core, in characters
-  and notices per second, and the peak memory of all its processes (resident and proportional
-  set size, summed over the parent and its workers, sampled every 50 ms from ``/proc``);
+  and notices per second (the median of three runs), and, in a separate run, the peak memory of
+  all its processes (resident and proportional set size, summed over the parent and its workers,
+  sampled every 50 ms from ``/proc``: the sampling itself slows the workers, so timed runs are
+  not sampled);
 * the cost of adding 10 notices to a store of ``--store`` notices, against building that store;
 * JioNLP's ``extract_time`` + ``extract_money`` over the same texts (the optional ``bench`` extra),
   and the ratio;
@@ -21,6 +23,7 @@ import argparse
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -105,14 +108,21 @@ class MemorySampler(threading.Thread):
         return self
 
 
-def timed_extract(parser, src: Path, out: Path, workers: int | None):
+def timed_extract(parser, src: Path, out: Path, workers: int | None, sample: bool = False):
+    """(summary, seconds, the memory sampler or None). Timed runs are not sampled: reading
+    ``smaps_rollup`` of every process every 50 ms takes the kernel long enough to slow the
+    workers by 10 to 25 % on two cores."""
     from pipeline.tables.run import extract_folder
-    sampler = MemorySampler()
-    sampler.start()
+    sampler = MemorySampler() if sample else None
+    if sampler is not None:
+        sampler.start()
     t = time.perf_counter()
     summary = extract_folder(src, out, parser=parser, workers=workers)
     elapsed = time.perf_counter() - t
-    return summary, elapsed, sampler.stop()
+    return summary, elapsed, sampler.stop() if sampler is not None else None
+
+
+TIMED_RUNS = 3  # throughput: the median of this many runs, the range printed beside it
 
 
 def startup_seconds(runs: int = 3) -> tuple[float, float]:
@@ -164,11 +174,18 @@ def main(argv=None) -> int:
         texts = [p.read_text(encoding="utf-8") for p in sorted(src.glob("*.txt"))]
         rates = {}
         for label, workers in (("1 worker", 1), (f"all {cores} cores", None)):
-            summary, elapsed, memory = timed_extract(parser, src, Path(tmp, f"out-{workers}"), workers)
+            times = []
+            for run in range(TIMED_RUNS):  # each into a new output folder: a whole extraction each time
+                summary, elapsed, _ = timed_extract(parser, src, Path(tmp, f"out-{workers}-{run}"), workers)
+                times.append(elapsed)
+            elapsed = statistics.median(times)
+            _, _, memory = timed_extract(parser, src, Path(tmp, f"out-{workers}-memory"), workers, sample=True)
             rates[label] = chars / elapsed
-            print(f"extract, {label}: {summary.notices} notices, {chars:,} characters in {elapsed:.2f} s: "
+            print(f"extract, {label}: {summary.notices} notices, {chars:,} characters in {elapsed:.2f} s "
+                  f"(median of {TIMED_RUNS}; {min(times):.2f} to {max(times):.2f} s): "
                   f"{chars / elapsed:,.0f} chars/s, {summary.notices / elapsed:.1f} notices/s; "
-                  f"peak memory of all processes: RSS {memory.peak_rss:,.0f} MB, PSS {memory.peak_pss:,.0f} MB")
+                  f"peak memory of all processes (a separate, sampled run): "
+                  f"RSS {memory.peak_rss:,.0f} MB, PSS {memory.peak_pss:,.0f} MB")
         best = rates[f"all {cores} cores"]
         mean_chars = chars / args.notices
         print(f"10,000 notices of this size mix ({mean_chars:,.0f} characters each on average): "
