@@ -182,6 +182,9 @@ def cmd_real(args) -> int:
     (ignored by git). A missing or changed text is listed with its URL to gather it again; the
     evaluation scores the pages that are present and says how many were left out.
     """
+    if args.ids and args.action != "drafts":
+        from pipeline.errors import PipelineError
+        raise PipelineError(f"real {args.action} takes no page ids (only `real drafts ID...` does)")
     if args.action == "status":
         from pipeline.evaluation.real import status_report
         print(status_report())
@@ -192,8 +195,6 @@ def cmd_real(args) -> int:
         print(f"wrote {len(written)} draft(s) to {REAL_DIR / 'drafts'}; kept {len(kept)} "
               "(a draft already there, or the page's text is missing: see `real status`)")
         return 0
-    if args.ids:
-        raise PipelineError("real build takes no page ids: it builds every draft in annotations/real/drafts")
     from pipeline.annotation.real_set import build_gold
     written, problems = build_gold()
     for pid, found in problems.items():

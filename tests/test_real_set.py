@@ -170,3 +170,12 @@ def test_write_drafts_keeps_an_annotators_draft(tmp_path):
     assert real_set.write_drafts(tmp_path, ["r000000000001"], force=True) == (["r000000000001"], [])
     with pytest.raises(real_set.AnnotationError, match="no page r9"):
         real_set.write_drafts(tmp_path, ["r9"])
+
+
+@pytest.mark.parametrize("action", ["build", "status"])
+def test_cli_real_takes_page_ids_only_for_drafts(action, capsys):
+    from pipeline.cli import main
+    gold = (real_set.REAL_DIR / "gold.jsonl").read_bytes()
+    assert main(["real", action, "r000000000001"]) == 2
+    assert capsys.readouterr().err == f"error: real {action} takes no page ids (only `real drafts ID...` does)\n"
+    assert (real_set.REAL_DIR / "gold.jsonl").read_bytes() == gold
