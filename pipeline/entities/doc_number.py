@@ -11,7 +11,7 @@ import functools
 
 from pipeline.resources import patterns, word_list
 from pipeline.types import Entity
-from pipeline.entities.view import TextView, _entity
+from pipeline.entities.view import TextView, _entity, gloss_pattern, strip_glosses
 
 _PAIRS = {"〔": "〕", "[": "]", "［": "］", "(": ")", "（": "）", "【": "】"}
 
@@ -29,7 +29,7 @@ def issuer_start(mtext: str, start: int, end: int) -> int:
         at = run.rfind(word)
         if at >= 0:
             cut = max(cut, at + len(word))
-    gloss = patterns("glosses")["pinyin_gloss"].match(run, cut) if cut else None  # 根據(jù)桂審報…: the left word's own gloss
+    gloss = gloss_pattern().match(run, cut) if cut else None  # 根據(jù)桂審報…: the left word's own gloss
     return start + (gloss.end() if gloss else cut)
 
 
@@ -48,7 +48,7 @@ class DocNumberExtractor:
             start = m.start("open")
             if m.group("issuer"):
                 start = issuer_start(view.mtext, m.start("issuer"), m.end("issuer"))
-            issuer = patterns("glosses")["pinyin_gloss"].sub("", view.text[start:m.start("open")]) or None
+            issuer = strip_glosses(view.text[start:m.start("open")]) or None
             found.append(_entity(view, start, m.end(), self.label, self.name, issuer_code=issuer,
                                  year=int(m.group("year")),
                                  serial=view.text[m.start("serial"):m.end("serial")]))

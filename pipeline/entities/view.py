@@ -34,13 +34,22 @@ def _entity(view: TextView, start: int, end: int, label: str, source: str, **val
     return Entity(start=start, end=end, label=label, text=view.text[start:end], source=source, **values)
 
 
+def gloss_pattern() -> re.Pattern:
+    """A pinyin gloss a web page writes after a traditional character (``patterns/glosses.jsonl``)."""
+    return patterns("glosses")["pinyin_gloss"]
+
+
+def strip_glosses(text: str) -> str:
+    """``text`` without its pinyin glosses: 審(shěn)計(jì)廳 → 審計廳."""
+    return gloss_pattern().sub("", text)
+
+
 def without_glosses(view: TextView) -> tuple[TextView, list[int] | None]:
     """``view`` with its pinyin glosses (``patterns/glosses.jsonl``) cut out of both texts, and
     for each character left its offset in ``view`` (``None`` and ``view`` itself when there is
     no gloss). A span ``(a, b)`` found in the cut view is ``(origin[a], origin[b - 1] + 1)`` in
     the text: glosses inside stay inside, one after the last character stays out."""
-    gloss = patterns("glosses")["pinyin_gloss"]
-    cuts = [m.span() for m in gloss.finditer(view.mtext)]
+    cuts = [m.span() for m in gloss_pattern().finditer(view.mtext)]
     if not cuts:
         return view, None
     origin: list[int] = []

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pipeline.entities.view import TextView, span_in, without_glosses
+from pipeline.entities.view import TextView, span_in, strip_glosses, without_glosses
 from pipeline.resources import patterns
 from pipeline.types import Entity
 
@@ -40,9 +40,8 @@ def _inspectors(mtext: str, orgs: list[Entity]) -> list[Entity]:
     (``inspector_name`` in ``patterns/structure.jsonl``: 巡视组, 巡察七组, 督察组, 审计厅 ...), or
     committees the text after tells that they inspected (``committee_inspects``: 校党委对学院开展了巡察);
     failing all these, committees whose inspection is named (``committee_inspection``: 省委巡视反馈意见)."""
-    gloss = patterns("glosses")["pinyin_gloss"]
     def inspects(e: Entity, form: str) -> bool:
-        name = gloss.sub("", mtext[e.start:e.end])
+        name = strip_glosses(mtext[e.start:e.end])
         return bool(_P["inspector_name"].search(name) or (
             _P["committee_name"].search(name) and _P[form].match(mtext, e.end)))
     near = [e for e in sorted(orgs, key=lambda e: e.start) if e.start < INSPECTOR_SEARCH]
@@ -60,9 +59,8 @@ def _counted_teams(mtext: str) -> tuple[int, int] | None:
 def _named_body(mtext: str, inspectors: list[Entity], period_at: int | None) -> Entity:
     """The first inspector as written, unless it is an unnumbered team (市委巡察组反馈意见) and the
     sentence that tells the period names the team (兴宁市委机动巡察一组对…进行了巡察)."""
-    gloss = patterns("glosses")["pinyin_gloss"]
     first = inspectors[0]
-    name = gloss.sub("", mtext[first.start:first.end])
+    name = strip_glosses(mtext[first.start:first.end])
     if period_at is not None and _P["unnumbered_team"].fullmatch(name):
         a, b = _sentence(mtext, period_at)
         return next((e for e in inspectors[1:] if a <= e.start < b and _P["team_name"].search(mtext, e.start, e.end)), first)
@@ -90,8 +88,7 @@ def _read_inspection_dates(header: Header, mtext: str, dates: list[Entity], a: i
         # a whole year is the period only when it leads the clause and no other range is written
         # (2017年，县委巡察组对3个乡镇开展了巡察); 2021年度 names a budget or reporting year
         return [e for e in found if not _whole_years(e)] or \
-            [e for e in found if _whole_years(e) and re.fullmatch(r"\d{4}年", mtext[e.start:e.end])
-             and mtext[e.end:e.end + 1] in ("，", ",")]
+            [e for e in found if _whole_years(e) and _P["leading_year"].fullmatch(mtext, e.start, e.end + 1)]
     period = next(iter(ranges(a, b)), None)
     if period is None and a > 0:
         before = max(mtext.rfind(ch, 0, a - 1) for ch in SENTENCE_ENDS) + 1
@@ -155,12 +152,12 @@ def parse_header(text: str, mtext: str, lines, first_heading: int | None, dates:
                 header.issuer = text[line.start:line.start + line.text.index("关于")]
             elif before:
                 header.issuer = text[before[-1].start:before[-1].end]
-            intro = next((l for l in head_lines[k + 1:] if re.search("巡视|巡察", l.text)), None)
+            intro = next((l for l in head_lines[k + 1:] if _P["inspection_word"].search(l.text)), None)
             if intro:
                 header.intro_start, header.intro_end = intro.start, intro.end
             break
     if header.intro_start is None:
-        intro = next((l for l in head_lines if re.search("巡视|巡察", l.text) and len(l.text) > 30), None)
+        intro = next((l for l in head_lines if _P["inspection_word"].search(l.text) and len(l.text) > 30), None)
         if intro:
             header.intro_start, header.intro_end = intro.start, intro.end
     inspectors = _inspectors(mtext, orgs)
@@ -197,7 +194,7 @@ def parse_header(text: str, mtext: str, lines, first_heading: int | None, dates:
             # no inspector named: the line after a news lead may tell the inspection with its period
             # (新华社…电 …公布了巡视整改情况 | 2021年5月至7月，十九届中央第七轮巡视对…开展巡视)
             line = next((l for l in head_lines if l.start > b and l.text.strip()), None)
-            if line is not None and re.search("巡视|巡察", line.text):
+            if line is not None and _P["inspection_word"].search(line.text):
                 probe = Header()
                 _read_inspection_dates(probe, mtext, dates, line.start, line.end)
                 if probe.inspection_start:
