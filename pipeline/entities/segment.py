@@ -129,8 +129,8 @@ def _prefix_dict() -> tuple[dict[str, int], int]:
     """jieba's prefix dictionary (``FREQ``, ``total``), as ``Tokenizer.initialize`` builds it.
 
     jieba's own cache is one marshalled dict of 580k words, which takes about a second to load;
-    the same words as one joined string and their counts as one int64 array load in a tenth of
-    that (the dict is equal, key for key and in order)."""
+    the same words as one joined string and their counts as one int64 array load about seven
+    times faster (0.16 s against 1.1 s; the dict is equal, key for key and in order)."""
     path = _cache_path("prefix")
     blobs = _read_blobs(path, 3)
     if blobs is not None:
